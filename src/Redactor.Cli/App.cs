@@ -1,0 +1,85 @@
+using System.Reflection;
+using CommandLine;
+using CommandLine.Text;
+
+namespace Redactor.Cli;
+
+/// <summary>Parses the command line and runs a verb. Exit codes: 0 all done, 1 some inputs failed, 2 bad usage,
+/// 130 interrupted.</summary>
+internal static class App
+{
+    public const int Ok = 0, SomeFailed = 1, Usage = 2, Interrupted = 130;
+
+    public static string Version =>
+        typeof(App).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        using var parser = new Parser(s =>
+        {
+            s.HelpWriter = null;
+            s.CaseInsensitiveEnumValues = true;
+            s.MaximumDisplayWidth = 100;
+        });
+        var result = parser.ParseArguments<RedactOptions, DetectOptions, ModelsOptions>(args);
+        return result.MapResult(
+            (RedactOptions o) => Guard(stderr, () => Commands.Redact(o, stdout, stderr, ct)),
+            (DetectOptions o) => Guard(stderr, () => Commands.Detect(o, stdout, stderr, ct)),
+            (ModelsOptions o) => Guard(stderr, () => Commands.Models(o, stdout, stderr, ct)),
+            errors => ShowHelp(result, errors, stdout, stderr));
+    }
+
+    private static int ShowHelp<T>(ParserResult<T> result, IEnumerable<Error> errors, TextWriter stdout, TextWriter stderr)
+    {
+        var list = errors.ToList();
+        if (list.Any(e => e.Tag == ErrorType.VersionRequestedError))
+        {
+            stdout.WriteLine($"redactor {Version}");
+            return Ok;
+        }
+        bool asked = list.All(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError);
+        var help = HelpText.AutoBuild(result, h =>
+        {
+            h.Heading = $"redactor {Version}";
+            h.Copyright = "Finds every face in photos and videos and makes it unrecognisable. Offline; no network at run time.";
+            h.AddEnumValuesToHelpText = false;
+            h.AddDashesToOption = true;
+            h.MaximumDisplayWidth = 100;
+            return HelpText.DefaultParsingErrorsHandler(result, h);
+        }, e => e, verbsIndex: true);
+        (asked ? stdout : stderr).WriteLine(help.ToString().TrimEnd());
+        return asked ? Ok : Usage;
+    }
+
+    /// <summary>Usage errors found after parsing (bad values) exit 2; anything unexpected becomes one line, never a stack trace.</summary>
+    private static int Guard(TextWriter stderr, Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            stderr.WriteLine("Run 'redactor help' or 'redactor VERB --help' for usage.");
+            return Usage;
+        }
+        catch (OperationCanceledException)
+        {
+            stderr.WriteLine("interrupted: stopped, and no partial output was left");
+            return Interrupted;
+        }
+        catch (MediaException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return SomeFailed;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return SomeFailed;
+        }
+    }
+}
+
+internal sealed class UsageException(string message) : Exception(message);

@@ -1,0 +1,238 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Redactor.FFmpeg;
+using Redactor.OpenCv;
+
+namespace Redactor.Cli;
+
+internal static class Commands
+{
+    public static int Redact(RedactOptions o, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        Validate(o);
+        if (o.Crf is < 0 or > 51) throw new UsageException($"--crf must be 0..51 (got {o.Crf})");
+        if (!Rgb.TryParse(o.Color, out var colour)) throw new UsageException($"--color must be RRGGBB hex, like ff00ff (got '{o.Color}')");
+        RedactionOptions style;
+        try
+        {
+            style = new RedactionOptions(o.Style, o.Shape, o.MaskScale, colour);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new UsageException(e.Message.Split(Environment.NewLine)[0].Replace(" (Parameter", " (option").TrimEnd());
+        }
+        var items = Inputs.Plan(o.Inputs, o.Output, o.Recursive, withOutputs: true);
+        if (items.Count == 0) throw new UsageException("no photos or videos found in the given inputs");
+
+        int done = 0, failed = 0;
+        using var engine = new Engine(o, stderr);
+        var redactor = new FrameRedactor(style);
+        ProgressView.Create(o.Quiet, stderr).Run(view =>
+        {
+            foreach (var item in items)
+            {
+                ct.ThrowIfCancellationRequested();
+                var clock = Stopwatch.StartNew();
+                try
+                {
+                    if (item.Error is not null) throw new MediaException(item.Error);
+                    var output = item.Output!;
+                    PrepareOutput(output, o.Overwrite);
+                    string what;
+                    if (item.Kind == MediaKind.Photo)
+                    {
+                        int faces = engine.RedactPhoto(item.Input, output, o.Overwrite, redactor);
+                        what = $"{faces} face{(faces == 1 ? "" : "s")}";
+                    }
+                    else
+                    {
+                        var r = engine.RedactVideo(item.Input, output, o, redactor, view.For(Path.GetFileName(item.Input)), ct);
+                        what = $"{r.Frames} frames, {r.Detections} detections, {r.Regions} regions covered";
+                    }
+                    done++;
+                    if (!o.Quiet) stdout.WriteLine($"{item.Input} -> {output} ({what}, {clock.Elapsed.TotalSeconds:0.0} s)");
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    failed++;
+                    stderr.WriteLine($"error: {item.Input}: {Reason(e)}");
+                }
+            }
+        });
+        if (!o.Quiet && items.Count > 1) stdout.WriteLine($"{done} redacted, {failed} failed");
+        return failed == 0 ? App.Ok : App.SomeFailed;
+    }
+
+    public static int Detect(DetectOptions o, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        Validate(o);
+        var items = Inputs.Plan(o.Inputs, null, o.Recursive, withOutputs: false);
+        if (items.Count == 0) throw new UsageException("no photos or videos found in the given inputs");
+        bool toStdout = o.Json == "-";
+        string? temp = toStdout ? null : TempFiles.PathBeside(Path.GetFullPath(o.Json));
+        if (temp is not null) PrepareOutput(Path.GetFullPath(o.Json), overwrite: true);
+        int failed = 0;
+        using var engine = new Engine(o, stderr);
+        try
+        {
+            using (var stream = temp is null ? Console.OpenStandardOutput() : File.Create(temp))
+            using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+            {
+                json.WriteStartObject();
+                json.WriteString("redactor", App.Version);
+                json.WriteStartArray("files");
+                ProgressView.Create(o.Quiet || toStdout, stderr).Run(view =>
+                {
+                    foreach (var item in items)
+                    {
+                        ct.ThrowIfCancellationRequested();
+                        try
+                        {
+                            if (item.Error is not null) throw new MediaException(item.Error);
+                            if (item.Kind == MediaKind.Photo) DetectPhoto(engine, item.Input, json);
+                            else DetectVideo(engine, item.Input, json, view.For(Path.GetFileName(item.Input)), ct);
+                        }
+                        catch (Exception e) when (e is not OperationCanceledException)
+                        {
+                            failed++;
+                            stderr.WriteLine($"error: {item.Input}: {Reason(e)}");
+                        }
+                    }
+                });
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            if (temp is not null)
+            {
+                TempFiles.Publish(temp, Path.GetFullPath(o.Json), overwrite: true);
+                if (!o.Quiet) stdout.WriteLine($"wrote {o.Json} ({items.Count - failed} file{(items.Count - failed == 1 ? "" : "s")})");
+            }
+        }
+        finally
+        {
+            if (temp is not null) TempFiles.TryDelete(temp);
+        }
+        return failed == 0 ? App.Ok : App.SomeFailed;
+    }
+
+    private static void DetectPhoto(Engine engine, string path, Utf8JsonWriter json)
+    {
+        var frame = ImageFiles.Read(path);
+        var faces = engine.Detector.Detect(frame);
+        json.WriteStartObject();
+        json.WriteString("path", path);
+        json.WriteString("kind", "photo");
+        json.WriteNumber("width", frame.Width);
+        json.WriteNumber("height", frame.Height);
+        json.WriteStartArray("frames");
+        WriteFrame(json, 0, 0, faces.Select(f => new Region(f.Box, f.Score, null, RegionSource.Detected)));
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void DetectVideo(Engine engine, string path, Utf8JsonWriter json, IProgress<PipelineProgress> progress, CancellationToken ct)
+    {
+        var info = Engine.ProbeVideo(path, ct);
+        var (regions, detections) = engine.AnalyseVideo(path, info, progress, ct);
+        var (w, h) = info.DisplaySize();
+        json.WriteStartObject();
+        json.WriteString("path", path);
+        json.WriteString("kind", "video");
+        json.WriteNumber("width", w);
+        json.WriteNumber("height", h);
+        json.WriteNumber("fps", Math.Round(MediaProbe.ParseRate(info.EncoderFrameRate()) ?? 0, 3));
+        json.WriteNumber("frame_count", detections.Count);
+        json.WriteStartArray("frames");
+        for (int i = 0; i < regions.Length; i++) WriteFrame(json, i, detections[i].Time, regions[i]);
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteFrame(Utf8JsonWriter json, long index, double time, IEnumerable<Region> regions)
+    {
+        json.WriteStartObject();
+        json.WriteNumber("frame", index);
+        json.WriteNumber("time", Math.Round(time, 4));
+        json.WriteStartArray("regions");
+        foreach (var r in regions)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("x", Math.Round(r.Box.X, 1));
+            json.WriteNumber("y", Math.Round(r.Box.Y, 1));
+            json.WriteNumber("w", Math.Round(r.Box.Width, 1));
+            json.WriteNumber("h", Math.Round(r.Box.Height, 1));
+            json.WriteNumber("score", Math.Round(r.Score, 3));
+            if (r.TrackId is int id) json.WriteNumber("track", id);
+            else json.WriteNull("track");
+            json.WriteString("source", r.Source.ToString().ToLowerInvariant());
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    public static int Models(ModelsOptions o, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        var store = new ModelStore(ModelStore.DefaultDirectory(o.Models, Environment.GetEnvironmentVariable));
+        switch (o.Action.ToLowerInvariant())
+        {
+            case "list":
+                stdout.WriteLine($"model folder: {store.Directory}");
+                foreach (var m in ModelStore.Catalog)
+                    stdout.WriteLine($"  {m.Name,-8} {(store.IsInstalled(m) ? "installed" : "missing  ")}  {m.FileName}  ({m.License}) {m.Description}");
+                return App.Ok;
+            case "install":
+                int failed = 0;
+                foreach (var m in ModelStore.Catalog)
+                {
+                    try
+                    {
+                        var path = o.From is not null ? store.InstallFrom(m, o.From) : ModelDownloader.Download(store, m, ct);
+                        stdout.WriteLine($"installed {m.Name}: {path} (sha256 ok)");
+                    }
+                    catch (Exception e) when (e is MediaException or IOException or UnauthorizedAccessException or HttpRequestException)
+                    {
+                        failed++;
+                        stderr.WriteLine($"error: {m.Name}: {Reason(e)}");
+                    }
+                }
+                return failed == 0 ? App.Ok : App.SomeFailed;
+            default:
+                throw new UsageException($"unknown models action '{o.Action}' (use list or install)");
+        }
+    }
+
+    private static void Validate(MediaOptions o)
+    {
+        if (!(o.Threshold > 0 && o.Threshold < 1)) throw new UsageException($"--threshold must be between 0 and 1 (got {o.Threshold})");
+        if (!(o.MinFace >= 4 && o.MinFace <= 512)) throw new UsageException($"--min-face must be 4..512 pixels (got {o.MinFace})");
+    }
+
+    /// <summary>Creates the output folder and proves it writable before hours of work go into it.</summary>
+    private static void PrepareOutput(string output, bool overwrite)
+    {
+        if (!overwrite && File.Exists(output)) throw new MediaException($"{output} already exists (use --overwrite to replace it)");
+        var dir = Path.GetDirectoryName(output) ?? ".";
+        try
+        {
+            Directory.CreateDirectory(dir);
+            var probe = TempFiles.PathBeside(output);
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new MediaException($"output folder {dir} is not writable ({e.Message.TrimEnd('.')})");
+        }
+    }
+
+    /// <summary>One line for the user; unexpected exceptions are named, never dumped with a stack trace.</summary>
+    internal static string Reason(Exception e) => e switch
+    {
+        MediaException m => m.Message,
+        UnauthorizedAccessException u => $"permission denied ({u.Message.TrimEnd('.')})",
+        IOException io when io.HResult == 28 || io.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase) => "disk full (no space left on device)",
+        IOException io => io.Message,
+        _ => $"internal error ({e.GetType().Name}: {e.Message.Split('\n')[0].Trim()})",
+    };
+}

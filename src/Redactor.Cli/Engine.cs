@@ -1,0 +1,83 @@
+using Redactor.FFmpeg;
+using Redactor.OpenCv;
+
+namespace Redactor.Cli;
+
+/// <summary>
+/// The composition root's wiring of one run: the detector (built once, on first use), and the per-file jobs
+/// that connect adapters to the core pipeline.
+/// </summary>
+internal sealed class Engine(MediaOptions options, TextWriter stderr) : IDisposable
+{
+    private IFaceDetector? _detector;
+
+    public IFaceDetector Detector
+    {
+        get
+        {
+            if (_detector is null)
+            {
+                var store = new ModelStore(ModelStore.DefaultDirectory(options.Models, Environment.GetEnvironmentVariable));
+                var path = store.Require(ModelStore.Find("yunet"));
+                _detector = new MultiScaleDetector(new YuNetModel(path, options.Threshold), new ScalePlanner(options.MinFace));
+            }
+            return _detector;
+        }
+    }
+
+    public ITracker TrackerFor(MediaInfo info) =>
+        options.NoTrack ? new NoTracker() : new Tracker(TrackerOptions.ForFrameRate(MediaProbe.ParseRate(info.EncoderFrameRate()) ?? 30));
+
+    public static MediaInfo ProbeVideo(string path, CancellationToken ct)
+    {
+        var info = MediaProbe.Probe(path, ct);
+        if (info.Video is null) throw new MediaException("not a video (no video stream found)");
+        return info;
+    }
+
+    /// <summary>First pass and tracking: the regions to cover in every frame of a video.</summary>
+    public (IReadOnlyList<Region>[] Regions, List<FrameDetections> Detections) AnalyseVideo(
+        string path, MediaInfo info, IProgress<PipelineProgress> progress, CancellationToken ct)
+    {
+        var detector = Detector;
+        using var source = new FfmpegFrameSource(path, info);
+        var detections = VideoPipeline.Detect(source, detector, progress, ct);
+        return (TrackerFor(info).Build(detections), detections);
+    }
+
+    public VideoResult RedactVideo(string input, string output, RedactOptions o, FrameRedactor redactor, IProgress<PipelineProgress> progress, CancellationToken ct)
+    {
+        var info = ProbeVideo(input, ct);
+        var keepAudio = o.Audio == AudioMode.Keep;
+        foreach (var s in info.Streams.Where(s => !(s == info.Video || (s.IsAudio && keepAudio) || (s.IsAudio && !keepAudio))))
+            stderr.WriteLine($"warning: {input}: dropping stream #{s.Index} ({s.CodecType}{(s.CodecName is null ? "" : " " + s.CodecName)}{(s.IsAttachedPicture ? ", cover picture" : "")})");
+        var (regions, detections) = AnalyseVideo(input, info, progress, ct);
+        using var source = new FfmpegFrameSource(input, info);
+        using var sink = new FfmpegVideoSink(input, info, output, o.Overwrite, new VideoOutputOptions(o.Crf, keepAudio));
+        long frames = VideoPipeline.Render(source, regions, redactor, sink, progress, ct);
+        sink.Complete(ct);
+        return new VideoResult(frames, detections.Sum(d => d.Detections.Count), regions.Sum(r => r.Count));
+    }
+
+    public int RedactPhoto(string input, string output, bool overwrite, FrameRedactor redactor)
+    {
+        var frame = ImageFiles.Read(input);
+        var faces = Detector.Detect(frame);
+        redactor.Apply(frame, faces.Select(f => f.Box));
+        var temp = TempFiles.PathBeside(output);
+        try
+        {
+            ImageFiles.Write(frame, temp, Path.GetExtension(output));
+            TempFiles.Publish(temp, output, overwrite);
+        }
+        finally
+        {
+            TempFiles.TryDelete(temp);
+        }
+        return faces.Count;
+    }
+
+    public void Dispose() => _detector?.Dispose();
+}
+
+internal readonly record struct VideoResult(long Frames, int Detections, int Regions);

@@ -1,0 +1,78 @@
+using CommandLine;
+
+namespace Redactor.Cli;
+
+/// <summary>Options every verb that reads media shares.</summary>
+internal abstract class MediaOptions
+{
+    [Value(0, MetaName = "INPUT", Required = true, HelpText = "Photos, videos or folders to process.")]
+    public IEnumerable<string> Inputs { get; set; } = [];
+
+    [Option('r', "recursive", HelpText = "Descend into subfolders of folder inputs.")]
+    public bool Recursive { get; set; }
+
+    [Option("threshold", Default = 0.5f, HelpText = "Detector score (0..1) above which a face is redacted; lower finds more.")]
+    public float Threshold { get; set; }
+
+    [Option("min-face", Default = 10f, HelpText = "Smallest face height in pixels to search for.")]
+    public float MinFace { get; set; }
+
+    [Option("no-track", HelpText = "Video: redact each frame's detections only, without tracking (for comparison).")]
+    public bool NoTrack { get; set; }
+
+    [Option("models", HelpText = "Model folder (default: $REDACTOR_MODELS, else $XDG_DATA_HOME/redactor/models).")]
+    public string? Models { get; set; }
+
+    [Option('q', "quiet", HelpText = "Print errors only: no progress, no summary.")]
+    public bool Quiet { get; set; }
+}
+
+[Verb("redact", isDefault: false, HelpText = "Write a copy of each photo or video with every face made unrecognisable and metadata removed.")]
+internal sealed class RedactOptions : MediaOptions
+{
+    [Option('o', "output", HelpText = "Output file (one input) or folder (several). Default: NAME.redacted.EXT beside each input.")]
+    public string? Output { get; set; }
+
+    [Option("overwrite", HelpText = "Replace existing output files (never the input itself).")]
+    public bool Overwrite { get; set; }
+
+    [Option("style", Default = RedactionStyle.Blur, HelpText = "blur (noised mosaic, smoothed), pixelate (mosaic of at most 8 cells across) or fill (solid colour).")]
+    public RedactionStyle Style { get; set; }
+
+    [Option("color", Default = "000000", HelpText = "Fill colour as RRGGBB (with --style fill).")]
+    public string Color { get; set; } = "000000";
+
+    [Option("shape", Default = MaskShape.Ellipse, HelpText = "ellipse or box.")]
+    public MaskShape Shape { get; set; }
+
+    [Option("mask-scale", Default = 1.3f, HelpText = "Grow each face box by this factor around its centre before covering it.")]
+    public float MaskScale { get; set; }
+
+    [Option("audio", Default = AudioMode.Keep, HelpText = "Video audio: keep (copied; re-encoded only if the container needs it) or drop.")]
+    public AudioMode Audio { get; set; }
+
+    [Option("crf", Default = 18, HelpText = "Video quality, 0..51 (lower is better and larger).")]
+    public int Crf { get; set; }
+}
+
+internal enum AudioMode { Keep, Drop }
+
+[Verb("detect", HelpText = "Write the regions that would be redacted, per photo and per video frame, as JSON.")]
+internal sealed class DetectOptions : MediaOptions
+{
+    [Option("json", Required = true, HelpText = "File to write the JSON report to ('-' for standard output).")]
+    public string Json { get; set; } = "";
+}
+
+[Verb("models", HelpText = "List the face models or install them into the model folder.")]
+internal sealed class ModelsOptions
+{
+    [Value(0, MetaName = "ACTION", Required = true, HelpText = "list, or install (download each model and check its sha256).")]
+    public string Action { get; set; } = "";
+
+    [Option("from", HelpText = "With install: copy the models from this folder instead of downloading (offline machines).")]
+    public string? From { get; set; }
+
+    [Option("models", HelpText = "Model folder (default: $REDACTOR_MODELS, else $XDG_DATA_HOME/redactor/models).")]
+    public string? Models { get; set; }
+}

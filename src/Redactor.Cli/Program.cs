@@ -1,0 +1,16 @@
+using System.Runtime.InteropServices;
+using Redactor.Cli;
+
+using var cancel = new CancellationTokenSource();
+// Ctrl-C and SIGTERM cancel the work; the pipeline's finally blocks then kill ffmpeg and remove temporary files.
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
+{
+    ctx.Cancel = true;
+    cancel.Cancel();
+});
+return App.Run(args, Console.Out, Console.Error, cancel.Token);

@@ -1,0 +1,31 @@
+namespace Redactor;
+
+/// <summary>
+/// Merges detections of the same face from overlapping tiles and scales into one, keeping the
+/// highest-scoring box. A box is a duplicate when it overlaps a kept one by IoU, or lies mostly inside a kept
+/// box of similar size (tiles cut faces at their edges); a small face next to or in front of a large one survives.
+/// </summary>
+public static class BoxMerger
+{
+    public static List<Detection> Merge(IEnumerable<Detection> detections, float iouThreshold = 0.35f, float containment = 0.7f)
+    {
+        var sorted = detections.OrderByDescending(d => d.Score).ToList();
+        var kept = new List<Detection>();
+        foreach (var d in sorted)
+        {
+            bool duplicate = false;
+            foreach (var k in kept)
+            {
+                if (d.Box.IoU(k.Box) > iouThreshold) { duplicate = true; break; }
+                float smaller = Math.Min(d.Box.Area, k.Box.Area), larger = Math.Max(d.Box.Area, k.Box.Area);
+                if (smaller > 0 && larger / smaller < 4 && d.Box.IntersectionArea(k.Box) / smaller > containment)
+                {
+                    duplicate = true;
+                    break;
+                }
+            }
+            if (!duplicate) kept.Add(d);
+        }
+        return kept;
+    }
+}

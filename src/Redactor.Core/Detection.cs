@@ -1,0 +1,20 @@
+namespace Redactor;
+
+/// <summary>A face found by a detector, in source-frame pixels. Score is the detector's confidence in 0..1.</summary>
+public readonly record struct Detection(Box Box, float Score);
+
+/// <summary>
+/// A face area the redactor will cover in one frame: the face box (not yet grown by the mask scale),
+/// where it came from, and the track it belongs to (null when tracking is off).
+/// </summary>
+public readonly record struct Region(Box Box, float Score, int? TrackId, RegionSource Source);
+
+public enum RegionSource
+{
+    /// <summary>Detected in this very frame.</summary>
+    Detected,
+    /// <summary>Between two detections of the same track.</summary>
+    Interpolated,
+    /// <summary>Before the first or after the last detection of a track (held for safety).</summary>
+    Extrapolated,
+}

@@ -1,0 +1,105 @@
+using System.Security.Cryptography;
+
+namespace Redactor;
+
+/// <summary>A model file the product knows: where upstream keeps it and the exact bytes expected (sha256).</summary>
+public sealed record ModelInfo(string Name, string FileName, string Url, string Sha256, string License, string Description);
+
+/// <summary>
+/// The folder of ONNX models the product reads. Nothing here touches the network: files arrive by an explicit
+/// install (download or copy) and are checked against pinned sha256 sums before they are used.
+/// </summary>
+public sealed class ModelStore
+{
+    public static readonly IReadOnlyList<ModelInfo> Catalog =
+    [
+        new("yunet", "face_detection_yunet_2023mar.onnx",
+            "https://github.com/opencv/opencv_zoo/raw/main/models/face_detection_yunet/face_detection_yunet_2023mar.onnx",
+            "8f2383e4dd3cfbb4553ea8718107fc0423210dc964f9f4280604804ed2552fa4", "MIT",
+            "YuNet 2023mar (OpenCV Zoo), the default detector"),
+    ];
+
+    public ModelStore(string directory) => Directory = Path.GetFullPath(directory);
+
+    public string Directory { get; }
+
+    /// <summary>--models DIR, else $REDACTOR_MODELS, else $XDG_DATA_HOME/redactor/models (~/.local/share by default).</summary>
+    public static string DefaultDirectory(string? explicitDir, Func<string, string?> env)
+    {
+        if (!string.IsNullOrEmpty(explicitDir)) return explicitDir;
+        var fromEnv = env("REDACTOR_MODELS");
+        if (!string.IsNullOrEmpty(fromEnv)) return fromEnv;
+        var xdg = env("XDG_DATA_HOME");
+        if (string.IsNullOrEmpty(xdg))
+            xdg = Path.Combine(env("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
+        return Path.Combine(xdg, "redactor", "models");
+    }
+
+    public static ModelInfo Find(string name) =>
+        Catalog.FirstOrDefault(m => m.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new ArgumentException($"unknown model '{name}'");
+
+    public string PathOf(ModelInfo model) => Path.Combine(Directory, model.FileName);
+
+    public bool IsInstalled(ModelInfo model) => File.Exists(PathOf(model));
+
+    /// <summary>The model's path, checked against its pinned sha256, or a <see cref="MediaException"/> that says how to install it.</summary>
+    public string Require(ModelInfo model)
+    {
+        var path = PathOf(model);
+        if (!File.Exists(path))
+            throw new MediaException(
+                $"model '{model.Name}' ({model.FileName}) is not installed in {Directory}; " +
+                "run 'redactor models install' (or 'redactor models install --from DIR' on an offline machine)");
+        var actual = Sha256Of(path);
+        if (!actual.Equals(model.Sha256, StringComparison.OrdinalIgnoreCase))
+            throw new MediaException($"model file {path} is damaged (sha256 {actual}, expected {model.Sha256}); install it again");
+        return path;
+    }
+
+    /// <summary>Copies a model from a local folder after checking its sha256. Returns the installed path.</summary>
+    public string InstallFrom(ModelInfo model, string folder)
+    {
+        var source = Path.Combine(folder, model.FileName);
+        if (!File.Exists(source)) throw new MediaException($"{source} does not exist");
+        using var stream = File.OpenRead(source);
+        return Install(model, stream);
+    }
+
+    /// <summary>Writes a model from a stream into the store, atomically, if and only if its sha256 matches.</summary>
+    public string Install(ModelInfo model, Stream content)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        var target = PathOf(model);
+        var temp = Path.Combine(Directory, $".{model.FileName}.{Guid.NewGuid():N}.part");
+        try
+        {
+            using (var output = File.Create(temp))
+            using (var hasher = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+            {
+                var buffer = new byte[81920];
+                int read;
+                while ((read = content.Read(buffer)) > 0)
+                {
+                    hasher.AppendData(buffer, 0, read);
+                    output.Write(buffer, 0, read);
+                }
+                var actual = Convert.ToHexStringLower(hasher.GetHashAndReset());
+                if (!actual.Equals(model.Sha256, StringComparison.OrdinalIgnoreCase))
+                    throw new MediaException($"sha256 mismatch for {model.FileName}: got {actual}, expected {model.Sha256}");
+            }
+            File.Move(temp, target, overwrite: true);
+            return target;
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    public static string Sha256Of(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+}

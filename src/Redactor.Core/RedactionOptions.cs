@@ -1,0 +1,78 @@
+using System.Globalization;
+
+namespace Redactor;
+
+public enum RedactionStyle { Blur, Pixelate, Fill }
+
+public enum MaskShape { Ellipse, Box }
+
+/// <summary>An sRGB colour given as RRGGBB.</summary>
+public readonly record struct Rgb(byte R, byte G, byte B)
+{
+    public static Rgb Black => new(0, 0, 0);
+
+    public static bool TryParse(string? text, out Rgb colour)
+    {
+        colour = default;
+        if (text is null) return false;
+        var s = text.StartsWith('#') ? text[1..] : text;
+        if (s.Length != 6 || !int.TryParse(s, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out int v)) return false;
+        colour = new Rgb((byte)(v >> 16), (byte)(v >> 8), (byte)v);
+        return true;
+    }
+
+    public override string ToString() => $"{R:x2}{G:x2}{B:x2}";
+}
+
+/// <summary>
+/// How regions are made unrecognisable. Validated on construction, immutable afterwards, so a
+/// redactor built from it cannot be half-configured.
+/// </summary>
+public sealed record RedactionOptions
+{
+    /// <summary>Most cells across a face for pixelate (and the cells a blur starts from).</summary>
+    public const int MaxCellsAcross = 8;
+
+    public RedactionOptions(
+        RedactionStyle style = RedactionStyle.Blur,
+        MaskShape shape = MaskShape.Ellipse,
+        float maskScale = 1.3f,
+        Rgb? color = null,
+        int cellsAcross = 6,
+        int noiseAmplitude = 24,
+        int? seed = null)
+    {
+        if (!Enum.IsDefined(style)) throw new ArgumentOutOfRangeException(nameof(style));
+        if (!Enum.IsDefined(shape)) throw new ArgumentOutOfRangeException(nameof(shape));
+        if (!(maskScale >= 1.0f && maskScale <= 4.0f))
+            throw new ArgumentOutOfRangeException(nameof(maskScale), maskScale, "mask scale must be between 1.0 and 4.0");
+        if (cellsAcross < 1 || cellsAcross > MaxCellsAcross)
+            throw new ArgumentOutOfRangeException(nameof(cellsAcross), cellsAcross, $"cells across must be 1..{MaxCellsAcross}");
+        if (noiseAmplitude < 0 || noiseAmplitude > 128)
+            throw new ArgumentOutOfRangeException(nameof(noiseAmplitude), noiseAmplitude, "noise amplitude must be 0..128");
+        Style = style;
+        Shape = shape;
+        MaskScale = maskScale;
+        Color = color ?? Rgb.Black;
+        CellsAcross = cellsAcross;
+        NoiseAmplitude = noiseAmplitude;
+        Seed = seed;
+    }
+
+    public RedactionStyle Style { get; }
+    public MaskShape Shape { get; }
+
+    /// <summary>Factor by which a face box is grown around its centre before it is covered.</summary>
+    public float MaskScale { get; }
+
+    public Rgb Color { get; }
+
+    /// <summary>Mosaic cells across the grown region, for pixelate and blur.</summary>
+    public int CellsAcross { get; }
+
+    /// <summary>Largest random offset (in 8-bit levels) added to each blur cell per channel.</summary>
+    public int NoiseAmplitude { get; }
+
+    /// <summary>Seed of the blur noise; null draws a fresh seed from the OS (the safe default).</summary>
+    public int? Seed { get; }
+}

@@ -1,0 +1,80 @@
+namespace Redactor;
+
+/// <summary>One run of the face model: the frame area it sees (source pixels) and the resize factor applied to it.</summary>
+public readonly record struct DetectionPass(PixelRect Roi, float Scale);
+
+/// <summary>
+/// Chooses where and at which scales to search a frame. YuNet finds faces of roughly
+/// <see cref="ModelMinFace"/>..<see cref="ModelMaxFace"/> pixels in the picture it is given, so a frame is
+/// searched at full resolution (in tiles when large), downscaled for close-ups, and upscaled when faces
+/// smaller than the model's minimum are wanted and the cost stays within <see cref="UpscaleBudgetPixels"/>.
+/// </summary>
+public sealed record ScalePlanner
+{
+    /// <summary>Smallest face (pixels, in the model's input) the model finds reliably.</summary>
+    public const float ModelMinFace = 16;
+    /// <summary>Largest face (pixels, in the model's input) the model finds reliably.</summary>
+    public const float ModelMaxFace = 280;
+
+    public ScalePlanner(float minFace = 10, int tileSize = 1280, int upscaleBudgetPixels = 2_400_000)
+    {
+        if (!(minFace >= 4 && minFace <= 512)) throw new ArgumentOutOfRangeException(nameof(minFace), minFace, "min face must be 4..512 px");
+        if (tileSize < 320) throw new ArgumentOutOfRangeException(nameof(tileSize));
+        MinFace = minFace;
+        TileSize = tileSize;
+        UpscaleBudgetPixels = upscaleBudgetPixels;
+    }
+
+    /// <summary>Smallest face height, in source pixels, the plan tries to find.</summary>
+    public float MinFace { get; }
+
+    /// <summary>Largest side of the model's input; bigger scaled frames are cut into overlapping tiles.</summary>
+    public int TileSize { get; }
+
+    /// <summary>Most scaled pixels an upscaled pass may cost (it is skipped above this).</summary>
+    public int UpscaleBudgetPixels { get; }
+
+    public IReadOnlyList<DetectionPass> Plan(int width, int height)
+    {
+        var passes = new List<DetectionPass>();
+        var whole = new PixelRect(0, 0, width, height);
+        int longSide = Math.Max(width, height);
+
+        // Close-ups: faces larger than the model's maximum at full size are found on a downscaled copy.
+        float down = 640f / longSide;
+        if (down < 0.9f) passes.Add(new DetectionPass(whole, down));
+        // The faces of a third of the picture or more need a still smaller copy.
+        float down2 = 320f / longSide;
+        if (down2 < 0.45f && longSide * ModelMinFace / ModelMaxFace * 3 > 320) passes.Add(new DetectionPass(whole, down2));
+
+        // Full resolution, or upscaled so that MinFace-sized faces reach the model's minimum.
+        float up = Math.Max(1f, ModelMinFace / MinFace);
+        if (up > 1f && (double)width * height * up * up > UpscaleBudgetPixels) up = 1f;
+        if (up > 1f) AddTiled(passes, width, height, up);
+        AddTiled(passes, width, height, 1f);
+        return passes;
+    }
+
+    /// <summary>Tiles overlapping by the largest face the model finds, so every face lies wholly in some tile.</summary>
+    private void AddTiled(List<DetectionPass> passes, int width, int height, float scale)
+    {
+        int tile = (int)(TileSize / scale);
+        int overlap = (int)Math.Min(tile / 2, ModelMaxFace / scale);
+        foreach (var (x, w) in Spans(width, tile, overlap))
+            foreach (var (y, h) in Spans(height, tile, overlap))
+                passes.Add(new DetectionPass(new PixelRect(x, y, w, h), scale));
+    }
+
+    internal static IEnumerable<(int Start, int Length)> Spans(int total, int tile, int overlap)
+    {
+        if (total <= tile) { yield return (0, total); yield break; }
+        int step = tile - overlap;
+        int count = (int)Math.Ceiling((double)(total - tile) / step) + 1;
+        for (int i = 0; i < count; i++)
+        {
+            // Spread tiles evenly so the last one ends exactly at the edge.
+            int start = (int)Math.Round((double)(total - tile) * i / (count - 1));
+            yield return (start, tile);
+        }
+    }
+}

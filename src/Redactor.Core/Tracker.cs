@@ -1,0 +1,187 @@
+namespace Redactor;
+
+/// <summary>
+/// Tracking settings, in frames of the video being redacted. Hold covers the time a face may be present
+/// before the detector first sees it and after it last sees it; the gap bridges missed detections.
+/// </summary>
+public sealed record TrackerOptions
+{
+    public TrackerOptions(int holdFrames = 15, int maxGapFrames = 30, float growthPerFrame = 0.02f, float maxGrowth = 1.6f)
+    {
+        if (holdFrames < 0) throw new ArgumentOutOfRangeException(nameof(holdFrames));
+        if (maxGapFrames < 1) throw new ArgumentOutOfRangeException(nameof(maxGapFrames));
+        if (growthPerFrame < 0 || maxGrowth < 1) throw new ArgumentOutOfRangeException(nameof(growthPerFrame));
+        HoldFrames = holdFrames;
+        MaxGapFrames = maxGapFrames;
+        GrowthPerFrame = growthPerFrame;
+        MaxGrowth = maxGrowth;
+    }
+
+    public int HoldFrames { get; }
+    public int MaxGapFrames { get; }
+
+    /// <summary>Relative growth of an extrapolated box per frame away from its last detection (uncertainty).</summary>
+    public float GrowthPerFrame { get; }
+    public float MaxGrowth { get; }
+
+    /// <summary>Half a second of hold and a second of gap at the given frame rate.</summary>
+    public static TrackerOptions ForFrameRate(double fps)
+    {
+        double f = double.IsFinite(fps) && fps > 0 ? fps : 30;
+        return new TrackerOptions(holdFrames: (int)Math.Ceiling(f * 0.5), maxGapFrames: (int)Math.Ceiling(f));
+    }
+}
+
+/// <summary>Per-frame behaviour: every detection becomes a region in its own frame only.</summary>
+public sealed class NoTracker : ITracker
+{
+    public IReadOnlyList<Region>[] Build(IReadOnlyList<FrameDetections> frames) =>
+        frames.Select(f => (IReadOnlyList<Region>)f.Detections
+            .Select(d => new Region(d.Box, d.Score, null, RegionSource.Detected)).ToList()).ToArray();
+}
+
+/// <summary>
+/// Links detections into tracks (overlap with a constant-velocity prediction), then covers each track over its
+/// whole life: detections as found, gaps by interpolation, and <see cref="TrackerOptions.HoldFrames"/> before
+/// and after, moving with the track's velocity and growing with uncertainty. Scene cuts end every track.
+/// Works on the whole video's detections at once, so it can look both ways in time.
+/// </summary>
+public sealed class Tracker(TrackerOptions options) : ITracker
+{
+    private sealed class Track(int id)
+    {
+        public int Id { get; } = id;
+        public List<(int Frame, Detection Det)> Hits { get; } = [];
+        public (int Frame, Detection Det) Last => Hits[^1];
+
+        /// <summary>Velocity in pixels a frame from the last two hits (zero with one hit).</summary>
+        public (float Vx, float Vy) Velocity
+        {
+            get
+            {
+                if (Hits.Count < 2) return (0, 0);
+                var (f1, a) = Hits[^2];
+                var (f2, b) = Hits[^1];
+                float dt = Math.Max(1, f2 - f1);
+                return ((b.Box.CenterX - a.Box.CenterX) / dt, (b.Box.CenterY - a.Box.CenterY) / dt);
+            }
+        }
+
+        public Box Predict(int frame)
+        {
+            var (lf, ld) = Last;
+            var (vx, vy) = Velocity;
+            int dt = frame - lf;
+            return Box.FromCenter(ld.Box.CenterX + vx * dt, ld.Box.CenterY + vy * dt, ld.Box.Width, ld.Box.Height);
+        }
+    }
+
+    public IReadOnlyList<Region>[] Build(IReadOnlyList<FrameDetections> frames)
+    {
+        var tracks = Link(frames, out var sceneOf);
+        var output = new List<Region>[frames.Count];
+        for (int i = 0; i < output.Length; i++) output[i] = [];
+        var sceneStart = new int[frames.Count];
+        var sceneEnd = new int[frames.Count];
+        for (int i = 0; i < frames.Count; i++) sceneStart[i] = i > 0 && sceneOf[i] == sceneOf[i - 1] ? sceneStart[i - 1] : i;
+        for (int i = frames.Count - 1; i >= 0; i--) sceneEnd[i] = i < frames.Count - 1 && sceneOf[i] == sceneOf[i + 1] ? sceneEnd[i + 1] : i;
+
+        foreach (var t in tracks) Render(t, output, sceneStart, sceneEnd);
+        return output;
+    }
+
+    private List<Track> Link(IReadOnlyList<FrameDetections> frames, out int[] sceneOf)
+    {
+        var all = new List<Track>();
+        var active = new List<Track>();
+        sceneOf = new int[frames.Count];
+        int scene = 0;
+        for (int f = 0; f < frames.Count; f++)
+        {
+            if (frames[f].CutBefore && f > 0) { scene++; active.Clear(); }
+            sceneOf[f] = scene;
+            active.RemoveAll(t => f - t.Last.Frame > options.MaxGapFrames);
+            var dets = frames[f].Detections;
+            var pairs = new List<(float Cost, Track T, int D)>();
+            foreach (var t in active)
+            {
+                var p = t.Predict(f);
+                for (int d = 0; d < dets.Count; d++)
+                {
+                    var b = dets[d].Box;
+                    float iou = p.IoU(b);
+                    float size = Math.Max(p.Width, b.Width);
+                    float dist = MathF.Sqrt(MathF.Pow(p.CenterX - b.CenterX, 2) + MathF.Pow(p.CenterY - b.CenterY, 2)) / Math.Max(1, size);
+                    float ratio = Math.Max(p.Width, b.Width) / Math.Max(1, Math.Min(p.Width, b.Width));
+                    if ((iou >= 0.1f || dist < 0.7f) && ratio < 2f) pairs.Add((iou - dist, t, d));
+                }
+            }
+            var usedT = new HashSet<Track>();
+            var usedD = new HashSet<int>();
+            foreach (var (_, t, d) in pairs.OrderByDescending(p => p.Cost))
+            {
+                if (usedT.Contains(t) || usedD.Contains(d)) continue;
+                usedT.Add(t); usedD.Add(d);
+                t.Hits.Add((f, dets[d]));
+            }
+            for (int d = 0; d < dets.Count; d++)
+            {
+                if (usedD.Contains(d)) continue;
+                var t = new Track(all.Count + 1);
+                t.Hits.Add((f, dets[d]));
+                all.Add(t);
+                active.Add(t);
+            }
+        }
+        return all;
+    }
+
+    private void Render(Track t, List<Region>[] output, int[] sceneStart, int[] sceneEnd)
+    {
+        var hits = t.Hits;
+        for (int i = 0; i < hits.Count; i++)
+        {
+            var (f, d) = hits[i];
+            output[f].Add(new Region(d.Box, d.Score, t.Id, RegionSource.Detected));
+            if (i + 1 < hits.Count)
+            {
+                var (g, e) = hits[i + 1];
+                for (int k = f + 1; k < g; k++)
+                {
+                    // Grow in the middle of a long gap too: the face may have moved off the straight line.
+                    float along = (float)(k - f) / (g - f);
+                    int away = Math.Min(k - f, g - k);
+                    var box = d.Box.Lerp(e.Box, along).Scale(Growth(away));
+                    output[k].Add(new Region(box, Math.Min(d.Score, e.Score), t.Id, RegionSource.Interpolated));
+                }
+            }
+        }
+        var (vx0, vy0) = StartVelocity(hits);
+        var (first, firstDet) = hits[0];
+        for (int k = 1; k <= options.HoldFrames && first - k >= sceneStart[first]; k++)
+        {
+            var b = firstDet.Box;
+            var box = Box.FromCenter(b.CenterX - vx0 * k, b.CenterY - vy0 * k, b.Width, b.Height).Scale(Growth(k));
+            output[first - k].Add(new Region(box, firstDet.Score, t.Id, RegionSource.Extrapolated));
+        }
+        var (vx1, vy1) = t.Velocity;
+        var (last, lastDet) = t.Last;
+        for (int k = 1; k <= options.HoldFrames && last + k <= sceneEnd[last]; k++)
+        {
+            var b = lastDet.Box;
+            var box = Box.FromCenter(b.CenterX + vx1 * k, b.CenterY + vy1 * k, b.Width, b.Height).Scale(Growth(k));
+            output[last + k].Add(new Region(box, lastDet.Score, t.Id, RegionSource.Extrapolated));
+        }
+    }
+
+    private static (float, float) StartVelocity(List<(int Frame, Detection Det)> hits)
+    {
+        if (hits.Count < 2) return (0, 0);
+        var (f1, a) = hits[0];
+        var (f2, b) = hits[1];
+        float dt = Math.Max(1, f2 - f1);
+        return ((b.Box.CenterX - a.Box.CenterX) / dt, (b.Box.CenterY - a.Box.CenterY) / dt);
+    }
+
+    private float Growth(int framesAway) => Math.Min(options.MaxGrowth, 1 + options.GrowthPerFrame * framesAway);
+}

@@ -1,0 +1,93 @@
+namespace Redactor.FFmpeg;
+
+/// <summary>How the output video is written.</summary>
+public sealed record VideoOutputOptions(int Crf = 18, bool KeepAudio = true);
+
+/// <summary>
+/// Encodes raw bgr24 frames from our stdin into a temporary file beside the final output, taking audio from
+/// the original input. Only the video and the audio streams are mapped; every global, stream and chapter
+/// tag is dropped and ffmpeg's own encoder strings are suppressed (bitexact). <see cref="Complete"/> renames
+/// the temporary file into place; anything else leaves no file behind.
+/// </summary>
+public sealed class FfmpegVideoSink : IFrameSink
+{
+    private readonly FfmpegProcess _process;
+    private readonly string _tempPath;
+    private readonly string _finalPath;
+    private readonly bool _overwrite;
+    private bool _completed;
+
+    public FfmpegVideoSink(string inputPath, MediaInfo info, string outputPath, bool overwrite, VideoOutputOptions options)
+    {
+        _finalPath = Path.GetFullPath(outputPath);
+        _overwrite = overwrite;
+        var ext = Path.GetExtension(_finalPath);
+        var policy = ContainerPolicy.For(ext, options.Crf);
+        _tempPath = TempFiles.PathBeside(_finalPath);
+        var (w, h) = info.DisplaySize();
+        var args = new List<string>
+        {
+            "-nostdin", "-hide_banner", "-v", "error", "-y",
+            "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", $"{w}x{h}", "-framerate", info.EncoderFrameRate(), "-i", "pipe:0",
+        };
+        var audio = options.KeepAudio ? info.Audio.ToList() : [];
+        if (audio.Count > 0) args.AddRange(["-i", inputPath]);
+        args.AddRange(["-map", "0:v:0"]);
+        foreach (var a in audio) args.AddRange(["-map", $"1:{a.Index}"]);
+        // 4:2:0 needs even sizes: pad the odd row or column rather than cut a pixel of picture.
+        if (w % 2 != 0 || h % 2 != 0) args.AddRange(["-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2"]);
+        args.AddRange(policy.VideoCodecArgs);
+        for (int i = 0; i < audio.Count; i++)
+        {
+            if (policy.CanCopy(audio[i].CodecName)) args.AddRange([$"-c:a:{i}", "copy"]);
+            else args.AddRange(policy.AudioFallbackArgs.Select((x, k) => k == 0 ? $"{x}:{i}" : x));
+        }
+        args.AddRange(
+        [
+            "-map_metadata", "-1", "-map_metadata:s", "-1", "-map_chapters", "-1",
+            "-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact",
+            "-f", policy.Muxer, _tempPath,
+        ]);
+        if (policy.Muxer is "mp4" or "mov") args.InsertRange(args.Count - 3, ["-movflags", "+faststart"]);
+        Arguments = args;
+        _process = FfmpegProcess.Start("ffmpeg", args, redirectInput: true);
+    }
+
+    /// <summary>The encoder's argument list, for diagnostics and tests.</summary>
+    public IReadOnlyList<string> Arguments { get; }
+
+    public void Write(Frame frame, CancellationToken cancellationToken)
+    {
+        try
+        {
+            _process.StandardInput.Write(frame.Data);
+        }
+        catch (IOException)
+        {
+            _process.WaitForExit(cancellationToken);
+            throw FfmpegErrors.Explain("ffmpeg", _process.Stderr);
+        }
+    }
+
+    public void Complete(CancellationToken cancellationToken)
+    {
+        try
+        {
+            _process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The encoder already died; its exit code and stderr say why.
+        }
+        _process.WaitForExit(cancellationToken);
+        if (_process.ExitCode != 0) throw FfmpegErrors.Explain("ffmpeg", _process.Stderr);
+        TempFiles.Publish(_tempPath, _finalPath, _overwrite);
+        _completed = true;
+    }
+
+    public void Dispose()
+    {
+        _process.Dispose();
+        if (!_completed) TempFiles.TryDelete(_tempPath);
+    }
+}

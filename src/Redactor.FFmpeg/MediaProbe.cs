@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Redactor.FFmpeg;
+
+public sealed record StreamInfo(
+    int Index, string CodecType, string? CodecName, int Width, int Height, string? AvgFrameRate, string? RFrameRate,
+    int Rotation, long? FrameCount, bool IsAttachedPicture, double? Duration)
+{
+    public bool IsVideo => CodecType == "video" && !IsAttachedPicture;
+    public bool IsAudio => CodecType == "audio";
+}
+
+/// <summary>What ffprobe says of a file: container, duration and streams.</summary>
+public sealed record MediaInfo(string FormatName, double? Duration, IReadOnlyList<StreamInfo> Streams)
+{
+    public StreamInfo? Video => Streams.FirstOrDefault(s => s.IsVideo);
+    public IEnumerable<StreamInfo> Audio => Streams.Where(s => s.IsAudio);
+
+    /// <summary>Frame rate to give the encoder: the average rate (frames ÷ duration), so the output keeps the
+    /// input's frame count and duration even when the frame rate varies.</summary>
+    public string EncoderFrameRate()
+    {
+        var v = Video ?? throw new InvalidOperationException("no video stream");
+        foreach (var candidate in new[] { v.AvgFrameRate, v.RFrameRate })
+            if (MediaProbe.ParseRate(candidate) is > 0 and < 1000) return candidate!;
+        return "30";
+    }
+
+    /// <summary>Size of decoded frames after ffmpeg applies the rotation from the stream's display matrix.</summary>
+    public (int Width, int Height) DisplaySize()
+    {
+        var v = Video ?? throw new InvalidOperationException("no video stream");
+        return Math.Abs(v.Rotation) % 180 == 90 ? (v.Height, v.Width) : (v.Width, v.Height);
+    }
+}
+
+public static class MediaProbe
+{
+    public static MediaInfo Probe(string path, CancellationToken ct)
+    {
+        var file = new FileInfo(path);
+        if (!file.Exists) throw new MediaException("file not found");
+        if (file.Length == 0) throw new MediaException("empty file");
+        var json = FfmpegProcess.Run("ffprobe",
+        [
+            "-v", "error", "-print_format", "json", "-show_format", "-show_streams", "-count_packets",
+            "-select_streams", "V", "-i", path,
+        ], ct);
+        var info = Parse(json);
+        // -select_streams limited the packet count to video; list every stream in a second, cheap call.
+        var all = Parse(FfmpegProcess.Run("ffprobe", ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", "-i", path], ct));
+        var counts = info.Streams.ToDictionary(s => s.Index, s => s.FrameCount);
+        return all with
+        {
+            Streams = all.Streams.Select(s => counts.TryGetValue(s.Index, out var c) && c is not null ? s with { FrameCount = c } : s).ToList(),
+        };
+    }
+
+    internal static MediaInfo Parse(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        var root = doc.RootElement;
+        string format = "";
+        double? duration = null;
+        if (root.TryGetProperty("format", out var f))
+        {
+            format = Str(f, "format_name") ?? "";
+            duration = Dbl(f, "duration");
+        }
+        var streams = new List<StreamInfo>();
+        if (root.TryGetProperty("streams", out var ss))
+        {
+            foreach (var s in ss.EnumerateArray())
+            {
+                int rotation = 0;
+                if (s.TryGetProperty("side_data_list", out var sdl))
+                    foreach (var sd in sdl.EnumerateArray())
+                        if (sd.TryGetProperty("rotation", out var r) && r.TryGetInt32(out int rot)) rotation = rot;
+                if (rotation == 0 && s.TryGetProperty("tags", out var tags) && Str(tags, "rotate") is string rs
+                    && int.TryParse(rs, CultureInfo.InvariantCulture, out int tr)) rotation = tr;
+                bool attached = s.TryGetProperty("disposition", out var disp) && disp.TryGetProperty("attached_pic", out var ap) && ap.GetInt32() == 1;
+                long? frames = Lng(s, "nb_read_packets") ?? Lng(s, "nb_frames");
+                streams.Add(new StreamInfo(
+                    s.GetProperty("index").GetInt32(), Str(s, "codec_type") ?? "unknown", Str(s, "codec_name"),
+                    s.TryGetProperty("width", out var w) ? w.GetInt32() : 0, s.TryGetProperty("height", out var h) ? h.GetInt32() : 0,
+                    Str(s, "avg_frame_rate"), Str(s, "r_frame_rate"), rotation, frames, attached, Dbl(s, "duration")));
+            }
+        }
+        return new MediaInfo(format, duration, streams);
+    }
+
+    public static double? ParseRate(string? rate)
+    {
+        if (string.IsNullOrEmpty(rate)) return null;
+        var parts = rate.Split('/');
+        if (!double.TryParse(parts[0], CultureInfo.InvariantCulture, out double n)) return null;
+        if (parts.Length == 1) return n;
+        if (!double.TryParse(parts[1], CultureInfo.InvariantCulture, out double d) || d == 0) return null;
+        return n / d;
+    }
+
+    private static string? Str(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static double? Dbl(JsonElement e, string name) =>
+        Str(e, name) is string s && double.TryParse(s, CultureInfo.InvariantCulture, out double d) ? d : null;
+
+    private static long? Lng(JsonElement e, string name) =>
+        Str(e, name) is string s && long.TryParse(s, CultureInfo.InvariantCulture, out long l) ? l : null;
+}

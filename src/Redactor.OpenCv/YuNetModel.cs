@@ -1,0 +1,72 @@
+using OpenCvSharp;
+using OpenCvSharp.Dnn;
+
+namespace Redactor.OpenCv;
+
+/// <summary>
+/// YuNet through OpenCV's <see cref="FaceDetectorYN"/>, which decodes the network's outputs and runs NMS.
+/// The detector is bound to one input size, so one instance is kept per size seen (a video has one or two).
+/// </summary>
+public sealed class YuNetModel : IFaceModel
+{
+    private readonly string _modelPath;
+    private readonly float _threshold;
+    private readonly Dictionary<(int W, int H), FaceDetectorYN> _bySize = [];
+
+    public YuNetModel(string modelPath, float scoreThreshold)
+    {
+        if (!(scoreThreshold > 0 && scoreThreshold < 1)) throw new ArgumentOutOfRangeException(nameof(scoreThreshold));
+        _modelPath = modelPath;
+        _threshold = scoreThreshold;
+    }
+
+    public unsafe IReadOnlyList<Detection> Detect(Frame frame, PixelRect roi, float scale)
+    {
+        int w = Math.Max(1, (int)Math.Round(roi.Width * scale));
+        int h = Math.Max(1, (int)Math.Round(roi.Height * scale));
+        var detector = DetectorFor(w, h);
+        var found = new List<Detection>();
+        fixed (byte* p = frame.Pixels)
+        {
+            // The Mat header borrows the managed pixel array; it must not outlive this fixed block.
+            using var whole = Mat.FromPixelData(frame.Height, frame.Width, MatType.CV_8UC3, (IntPtr)p, frame.Stride);
+            using var part = whole.SubMat(roi.Y, roi.Bottom, roi.X, roi.Right);
+            using var input = new Mat();
+            if (w == roi.Width && h == roi.Height) part.CopyTo(input);
+            else Cv2.Resize(part, input, new Size(w, h), 0, 0, scale < 1 ? InterpolationFlags.Area : InterpolationFlags.Linear);
+            using var faces = new Mat();
+            detector.Detect(input, faces);
+            // One row a face: x, y, w, h, five landmarks (x, y), score; in the resized ROI's pixels.
+            int rows = faces.Rows;
+            if (rows > 0)
+            {
+                if (faces.Cols != 15 || !faces.IsContinuous()) throw new InvalidOperationException("unexpected FaceDetectorYN output layout");
+                var values = new ReadOnlySpan<float>((void*)faces.Data, rows * 15);
+                for (int i = 0; i < rows; i++)
+                {
+                    var r = values.Slice(i * 15, 15);
+                    if (r[2] <= 0 || r[3] <= 0) continue;
+                    found.Add(new Detection(new Box(roi.X + r[0] / scale, roi.Y + r[1] / scale, r[2] / scale, r[3] / scale), r[14]));
+                }
+                GC.KeepAlive(faces);
+            }
+        }
+        return found;
+    }
+
+    private FaceDetectorYN DetectorFor(int w, int h)
+    {
+        if (!_bySize.TryGetValue((w, h), out var detector))
+        {
+            detector = FaceDetectorYN.Create(_modelPath, "", new Size(w, h), _threshold, 0.3f, 5000, Backend.OPENCV, Target.CPU);
+            _bySize[(w, h)] = detector;
+        }
+        return detector;
+    }
+
+    public void Dispose()
+    {
+        foreach (var d in _bySize.Values) d.Dispose();
+        _bySize.Clear();
+    }
+}
