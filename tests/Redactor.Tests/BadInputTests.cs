@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using Xunit;
+
+namespace Redactor.Tests;
+
+public class BadInputTests
+{
+    private static string Photo => Path.Combine(TestPaths.DlibFaces, "images", "2008_001009.jpg");
+
+    /// <summary>Runs redact on one input and checks the contract for a failed input: exit 1, one line naming the
+    /// file and reason, no output or temporary file, input unchanged.</summary>
+    private static void AssertFails(string input, string expectedReason)
+    {
+        var dir = Path.GetDirectoryName(input)!;
+        var before = Directory.GetFiles(dir).ToDictionary(f => f, ModelStore.Sha256Of);
+        var (code, stdout, err) = Cli.Run(Cli.WithModels("redact", input, "-q"));
+        Assert.Equal(1, code);
+        var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(input, line);
+        Assert.Contains(expectedReason, line, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("   at ", err);
+        Assert.Equal(before, Directory.GetFiles(dir).ToDictionary(f => f, ModelStore.Sha256Of));
+        Assert.Equal("", stdout);
+    }
+
+    [Fact]
+    public void Empty_file() 
+    {
+        var f = Path.Combine(TestPaths.NewTempDir(), "empty.mp4");
+        File.WriteAllBytes(f, []);
+        AssertFails(f, "empty file");
+    }
+
+    [Fact]
+    public void Empty_photo()
+    {
+        var f = Path.Combine(TestPaths.NewTempDir(), "empty.jpg");
+        File.WriteAllBytes(f, []);
+        AssertFails(f, "empty file");
+    }
+
+    [Fact]
+    public void Truncated_mp4()
+    {
+        var f = Path.Combine(TestPaths.NewTempDir(), "cut.mp4");
+        var bytes = File.ReadAllBytes(TestPaths.Panzoom720);
+        File.WriteAllBytes(f, bytes.AsSpan(0, bytes.Length / 3).ToArray());
+        AssertFails(f, "truncated");
+    }
+
+    [Fact]
+    public void Text_renamed_mp4()
+    {
+        var f = Path.Combine(TestPaths.NewTempDir(), "notes.mp4");
+        File.WriteAllText(f, "These are my notes, not a video.\n");
+        AssertFails(f, "not a video");
+    }
+
+    [Fact]
+    public void Text_renamed_jpg()
+    {
+        var f = Path.Combine(TestPaths.NewTempDir(), "notes.jpg");
+        File.WriteAllText(f, "not a picture\n");
+        AssertFails(f, "not a readable image");
+    }
+
+    [Fact]
+    public void Missing_path()
+    {
+        var f = Path.Combine(TestPaths.NewTempDir(), "nowhere.mp4");
+        var (code, _, err) = Cli.Run(Cli.WithModels("redact", f));
+        Assert.Equal(1, code);
+        Assert.Contains($"{f}: file not found", err);
+    }
+
+    [Fact]
+    public void Unsupported_extension_is_named()
+    {
+        var f = Path.Combine(TestPaths.NewTempDir(), "doc.txt");
+        File.WriteAllText(f, "x");
+        var (code, _, err) = Cli.Run(Cli.WithModels("redact", f));
+        Assert.Equal(1, code);
+        Assert.Contains("unsupported file type '.txt'", err);
+    }
+
+    [Fact]
+    public void Unwritable_output_folder()
+    {
+        // Tests may run as root, for whom permission bits do not bind: a folder below a regular file can never be created.
+        var dir = TestPaths.NewTempDir();
+        var blocker = Path.Combine(dir, "a-file");
+        File.WriteAllText(blocker, "x");
+        var output = Path.Combine(blocker, "sub", "out.jpg");
+        var (code, _, err) = Cli.Run(Cli.WithModels("redact", Photo, "-o", output));
+        Assert.Equal(1, code);
+        Assert.Contains("not writable", err);
+        Assert.Equal(new[] { blocker }, Directory.GetFiles(dir));
+    }
+
+    [Fact]
+    public void Existing_output_is_not_overwritten_without_the_flag_and_the_input_never_is()
+    {
+        var dir = TestPaths.NewTempDir();
+        var input = Path.Combine(dir, "p.jpg");
+        File.Copy(Photo, input);
+        var existing = Path.Combine(dir, "p.redacted.jpg");
+        File.WriteAllText(existing, "keep me");
+        var (code, _, err) = Cli.Run(Cli.WithModels("redact", input));
+        Assert.Equal(1, code);
+        Assert.Contains("already exists", err);
+        Assert.Equal("keep me", File.ReadAllText(existing));
+
+        Assert.Equal(0, Cli.Run(Cli.WithModels("redact", input, "--overwrite", "-q")).Exit);
+        Assert.NotEqual("keep me", File.ReadAllText(existing));
+
+        var hash = ModelStore.Sha256Of(input);
+        var self = Cli.Run(Cli.WithModels("redact", input, "-o", input, "--overwrite"));
+        Assert.Equal(1, self.Exit);
+        Assert.Contains("overwrite the input", self.Err);
+        Assert.Equal(hash, ModelStore.Sha256Of(input));
+    }
+
+    [Fact]
+    public void One_bad_input_among_good_ones_exits_1_and_the_others_are_done()
+    {
+        var dir = TestPaths.NewTempDir();
+        File.Copy(Photo, Path.Combine(dir, "good.jpg"));
+        File.WriteAllText(Path.Combine(dir, "bad.png"), "nope");
+        var (code, stdout, err) = Cli.Run(Cli.WithModels("redact", dir));
+        Assert.Equal(1, code);
+        Assert.True(File.Exists(Path.Combine(dir, "good.redacted.jpg")));
+        Assert.False(File.Exists(Path.Combine(dir, "bad.redacted.png")));
+        Assert.Contains("bad.png", err);
+        Assert.Contains("1 redacted, 1 failed", stdout);
+    }
+
+    [Theory]
+    [InlineData("--style", "smear")]
+    [InlineData("--color", "purple")]
+    [InlineData("--threshold", "1.5")]
+    [InlineData("--mask-scale", "0.2")]
+    [InlineData("--crf", "99")]
+    public void Bad_option_values_are_usage_errors(string option, string value)
+    {
+        var (code, _, err) = Cli.Run(Cli.WithModels("redact", Photo, option, value));
+        Assert.Equal(2, code);
+        Assert.NotEqual("", err.Trim());
+        Assert.DoesNotContain("   at ", err);
+    }
+
+    [Fact]
+    public void No_input_is_a_usage_error()
+    {
+        Assert.Equal(2, Cli.Run("redact").Exit);
+        Assert.Equal(2, Cli.Run("frobnicate").Exit);
+    }
+
+    [Fact]
+    public async Task Interrupted_run_leaves_no_output_or_temporary_file()
+    {
+        var dir = TestPaths.NewTempDir();
+        var input = Path.Combine(dir, "in.mp4");
+        File.Copy(TestPaths.Panzoom720, input);
+        var hash = ModelStore.Sha256Of(input);
+        var dll = Path.Combine(AppContext.BaseDirectory, "redactor.dll");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in new[] { dll, "redact", input, "--models", TestPaths.Models }) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var err = new System.Text.StringBuilder();
+        var sawProgress = new TaskCompletionSource();
+        p.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (err) err.AppendLine(e.Data);
+            if (e.Data.Contains("redact ")) sawProgress.TrySetResult();
+        };
+        p.BeginErrorReadLine();
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        // Wait until the encoder is writing (second pass), so a temporary output exists, then interrupt like Ctrl-C.
+        await sawProgress.Task.WaitAsync(TimeSpan.FromMinutes(4));
+        Assert.Contains(Directory.GetFiles(dir), f => f.Contains(TempFiles.Marker));
+        Assert.Equal(0, TestPaths.Tool("kill", "-INT", p.Id.ToString()).Exit);
+        Assert.True(p.WaitForExit(30_000), "did not stop within 30 s of SIGINT");
+        p.WaitForExit();
+        Assert.Equal(130, p.ExitCode);
+        lock (err) Assert.Contains("interrupted", err.ToString());
+        Assert.Equal(new[] { input }, Directory.GetFiles(dir));
+        Assert.Equal(hash, ModelStore.Sha256Of(input));
+        await stdout;
+    }
+}

@@ -1,0 +1,120 @@
+using Xunit;
+
+namespace Redactor.Tests;
+
+public class DetectionLogicTests
+{
+    [Fact]
+    public void Cover_clips_to_the_frame_and_reaches_the_last_row_and_column()
+    {
+        var r = PixelRect.Cover(new Box(90.2f, 40.5f, 20, 20), 100, 50);
+        Assert.Equal(new PixelRect(90, 40, 10, 10), r);
+        Assert.True(PixelRect.Cover(new Box(-30, -30, 10, 10), 100, 50).IsEmpty);
+    }
+
+    [Fact]
+    public void Planner_searches_a_small_photo_upscaled_and_at_full_size()
+    {
+        var passes = new ScalePlanner(minFace: 10).Plan(416, 416);
+        Assert.Contains(passes, p => p.Scale > 1.4f && p.Roi == new PixelRect(0, 0, 416, 416));
+        Assert.Contains(passes, p => p.Scale == 1f && p.Roi == new PixelRect(0, 0, 416, 416));
+        Assert.DoesNotContain(passes, p => p.Scale < 1f);
+    }
+
+    [Fact]
+    public void Planner_adds_a_downscaled_pass_for_close_ups_in_hd()
+    {
+        var passes = new ScalePlanner().Plan(1280, 720);
+        Assert.Contains(passes, p => p.Scale == 0.5f && p.Roi.Width == 1280);
+        Assert.Contains(passes, p => p.Scale == 1f);
+    }
+
+    [Fact]
+    public void Planner_tiles_4k_at_full_resolution_with_overlap_covering_every_pixel()
+    {
+        var planner = new ScalePlanner(tileSize: 1280);
+        var full = planner.Plan(3840, 2160).Where(p => p.Scale == 1f).ToList();
+        Assert.True(full.Count >= 6, $"{full.Count} tiles");
+        Assert.All(full, p => Assert.True(p.Roi.Width <= 1280 && p.Roi.Height <= 1280));
+        // Every face up to the model's largest size lies wholly inside at least one tile.
+        for (int y = 0; y + 280 <= 2160; y += 97)
+            for (int x = 0; x + 280 <= 3840; x += 101)
+                Assert.Contains(full, p => p.Roi.X <= x && p.Roi.Y <= y && p.Roi.Right >= x + 280 && p.Roi.Bottom >= y + 280);
+    }
+
+    [Fact]
+    public void Merge_turns_overlapping_duplicates_into_one_region_and_keeps_the_best_score()
+    {
+        var merged = BoxMerger.Merge(
+        [
+            new Detection(new Box(100, 100, 50, 60), 0.7f),
+            new Detection(new Box(103, 98, 52, 61), 0.9f),
+            new Detection(new Box(100, 100, 50, 40), 0.6f), // a tile cut the face: mostly inside the kept box
+        ]);
+        var only = Assert.Single(merged);
+        Assert.Equal(0.9f, only.Score);
+    }
+
+    [Fact]
+    public void Merge_keeps_a_small_face_next_to_a_large_one()
+    {
+        var merged = BoxMerger.Merge(
+        [
+            new Detection(new Box(100, 100, 200, 220), 0.95f),
+            new Detection(new Box(290, 120, 24, 28), 0.6f),
+            new Detection(new Box(150, 150, 20, 22), 0.55f), // a face in the crowd behind, inside the large box
+        ]);
+        Assert.Equal(3, merged.Count);
+    }
+
+    private sealed class FakeModel : IFaceModel
+    {
+        public List<DetectionPass> Calls { get; } = [];
+
+        public IReadOnlyList<Detection> Detect(Frame frame, PixelRect roi, float scale)
+        {
+            Calls.Add(new DetectionPass(roi, scale));
+            // The same face seen by every pass.
+            return [new Detection(new Box(50, 50, 30, 36), 0.8f + 0.01f * Calls.Count)];
+        }
+
+        public void Dispose() { }
+    }
+
+    [Fact]
+    public void Multi_scale_detector_runs_every_planned_pass_and_merges_to_one_face()
+    {
+        var model = new FakeModel();
+        var planner = new ScalePlanner();
+        var detector = new MultiScaleDetector(model, planner);
+        var faces = detector.Detect(new Frame(1280, 720));
+        Assert.Equal(planner.Plan(1280, 720), model.Calls);
+        Assert.Single(faces);
+    }
+
+    [Fact]
+    public void Scene_cut_detector_fires_on_a_cut_not_on_a_small_pan()
+    {
+        var a = new Frame(320, 180);
+        var rng = new Random(3);
+        for (int y = 0; y < 180; y++)
+            for (int x = 0; x < 320; x++)
+            {
+                int p = y * a.Stride + x * 3;
+                a.Pixels[p] = a.Pixels[p + 1] = a.Pixels[p + 2] = (byte)(x * 255 / 320);
+            }
+        var panned = new Frame(320, 180);
+        for (int y = 0; y < 180; y++)
+            for (int x = 0; x < 320; x++)
+            {
+                int p = y * a.Stride + x * 3;
+                panned.Pixels[p] = panned.Pixels[p + 1] = panned.Pixels[p + 2] = (byte)(Math.Min(319, x + 4) * 255 / 320);
+            }
+        var other = new Frame(320, 180);
+        rng.NextBytes(other.Pixels);
+        var cuts = new SceneCutDetector();
+        Assert.False(cuts.IsCut(a));
+        Assert.False(cuts.IsCut(panned));
+        Assert.True(cuts.IsCut(other));
+    }
+}

@@ -1,0 +1,48 @@
+using Xunit;
+
+namespace Redactor.Tests;
+
+public class ModelStoreTests
+{
+    [Fact]
+    public void Install_from_a_folder_checks_the_sha256_and_a_bad_file_is_refused()
+    {
+        var store = new ModelStore(TestPaths.NewTempDir());
+        var yunet = ModelStore.Find("yunet");
+        Assert.False(store.IsInstalled(yunet));
+        var installed = store.InstallFrom(yunet, TestPaths.Models);
+        Assert.Equal(yunet.Sha256, ModelStore.Sha256Of(installed));
+        Assert.Equal(installed, store.Require(yunet));
+
+        var bad = TestPaths.NewTempDir();
+        File.WriteAllText(Path.Combine(bad, yunet.FileName), "not a model");
+        var other = new ModelStore(TestPaths.NewTempDir());
+        var e = Assert.Throws<MediaException>(() => other.InstallFrom(yunet, bad));
+        Assert.Contains("sha256", e.Message);
+        Assert.False(other.IsInstalled(yunet));
+        Assert.Empty(Directory.GetFiles(other.Directory));
+    }
+
+    [Fact]
+    public void A_missing_model_says_how_to_install_it()
+    {
+        var dir = TestPaths.NewTempDir();
+        var photo = Path.Combine(TestPaths.DlibFaces, "images", "2008_001009.jpg");
+        var (code, _, err) = Cli.Run("redact", photo, "-o", Path.Combine(dir, "x.jpg"), "--models", Path.Combine(dir, "empty"));
+        Assert.Equal(1, code);
+        Assert.Contains("redactor models install", err);
+        Assert.False(File.Exists(Path.Combine(dir, "x.jpg")));
+    }
+
+    [Fact]
+    public void Store_folder_follows_flag_then_environment_then_xdg()
+    {
+        var env = new Dictionary<string, string?> { ["HOME"] = "/home/u" };
+        Assert.Equal("/m", ModelStore.DefaultDirectory("/m", k => env.GetValueOrDefault(k)));
+        Assert.Equal("/home/u/.local/share/redactor/models", ModelStore.DefaultDirectory(null, k => env.GetValueOrDefault(k)));
+        env["XDG_DATA_HOME"] = "/x";
+        Assert.Equal("/x/redactor/models", ModelStore.DefaultDirectory(null, k => env.GetValueOrDefault(k)));
+        env["REDACTOR_MODELS"] = "/r";
+        Assert.Equal("/r", ModelStore.DefaultDirectory(null, k => env.GetValueOrDefault(k)));
+    }
+}

@@ -1,0 +1,115 @@
+using MetadataExtractor;
+using MetadataExtractor.Formats.Exif;
+using OpenCvSharp;
+using Xunit;
+
+namespace Redactor.Tests;
+
+public class PhotoTests
+{
+    /// <summary>Faces of a WIDER-style gt.txt: file name, count, then x y w h lines.</summary>
+    internal static Dictionary<string, List<(float X, float Y, float W, float H)>> ReadGt(string path)
+    {
+        var lines = File.ReadAllLines(path);
+        var result = new Dictionary<string, List<(float, float, float, float)>>();
+        for (int i = 0; i < lines.Length && lines[i].Trim().Length > 0;)
+        {
+            var name = lines[i].Trim();
+            int n = int.Parse(lines[i + 1].Trim());
+            result[name] = lines.Skip(i + 2).Take(n).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Take(4).Select(float.Parse).ToArray())
+                .Select(v => (v[0], v[1], v[2], v[3])).ToList();
+            i += 2 + n;
+            // WIDER writes a dummy box line for images without faces.
+            if (n == 0 && i < lines.Length && lines[i].Split(' ', StringSplitOptions.RemoveEmptyEntries).Length >= 4) i++;
+        }
+        return result;
+    }
+
+    /// <summary>Share of the ellipse inscribed in a box whose pixels are the sentinel colour (leakscore.py's rule).</summary>
+    internal static double EllipseCoverage(Mat img, (float X, float Y, float W, float H) b, (int B, int G, int R) target)
+    {
+        int inside = 0, covered = 0, rows = img.Rows, cols = img.Cols;
+        for (int y = (int)Math.Max(0, b.Y); y < Math.Min(rows, b.Y + b.H + 0.999); y++)
+            for (int x = (int)Math.Max(0, b.X); x < Math.Min(cols, b.X + b.W + 0.999); x++)
+            {
+                double dx = (x + 0.5 - (b.X + b.W / 2)) / (b.W / 2), dy = (y + 0.5 - (b.Y + b.H / 2)) / (b.H / 2);
+                if (dx * dx + dy * dy > 1) continue;
+                inside++;
+                var p = img.At<Vec3b>(y, x);
+                if (Math.Abs(p.Item0 - target.B) < 70 && Math.Abs(p.Item1 - target.G) < 70 && Math.Abs(p.Item2 - target.R) < 70) covered++;
+            }
+        return inside == 0 ? 1 : (double)covered / inside;
+    }
+
+    [Fact]
+    public void Every_dlib_face_is_covered_by_a_magenta_fill()
+    {
+        var outDir = TestPaths.NewTempDir();
+        var (code, _, err) = Cli.Run(Cli.WithModels("redact", Path.Combine(TestPaths.DlibFaces, "images"), "-o", outDir, "--style", "fill", "--color", "ff00ff", "-q"));
+        Assert.True(code == 0, err);
+        var gt = ReadGt(Path.Combine(TestPaths.DlibFaces, "gt.txt"));
+        Assert.Equal(9, gt.Count);
+        int faces = 0;
+        foreach (var (name, boxes) in gt)
+        {
+            using var img = Cv2.ImRead(Path.Combine(outDir, name));
+            Assert.False(img.Empty(), $"{name} was not written");
+            foreach (var b in boxes)
+            {
+                faces++;
+                double cover = EllipseCoverage(img, b, (255, 0, 255));
+                Assert.True(cover >= 0.9, $"{name}: face at {b} only {cover:P0} covered");
+            }
+        }
+        Assert.Equal(43, faces);
+    }
+
+    [Fact]
+    public void Photo_metadata_is_stripped_and_the_input_is_untouched()
+    {
+        var dir = TestPaths.NewTempDir();
+        var input = Path.Combine(dir, "tagged.jpg");
+        File.Copy(Path.Combine(TestPaths.DlibFaces, "images", "2008_001009.jpg"), input);
+        var tag = TestPaths.Tool("exiftool", "-overwrite_original", "-GPSLatitude=48.8584", "-GPSLatitudeRef=N", "-GPSLongitude=2.2945",
+            "-GPSLongitudeRef=E", "-Artist=Jane Source", "-SerialNumber=SN123456", "-XMP:Creator=Jane Source", "-IPTC:By-line=Jane Source",
+            "-Comment=secret comment", "-Orientation=1", "-n", input);
+        Assert.True(tag.Exit == 0, tag.Err);
+        var hash = ModelStore.Sha256Of(input);
+
+        var (code, _, err) = Cli.Run(Cli.WithModels("redact", input, "-q"));
+        Assert.True(code == 0, err);
+        Assert.Equal(hash, ModelStore.Sha256Of(input));
+        var output = Path.Combine(dir, "tagged.redacted.jpg");
+        var dump = TestPaths.Tool("exiftool", "-a", "-G1", output).Out;
+        foreach (var planted in new[] { "Jane Source", "SN123456", "secret comment", "GPS", "48.8584" })
+            Assert.DoesNotContain(planted, dump);
+        var directories = ImageMetadataReader.ReadMetadata(output);
+        Assert.Empty(directories.OfType<ExifIfd0Directory>());
+        Assert.Empty(directories.OfType<GpsDirectory>());
+        Assert.Empty(directories.OfType<MetadataExtractor.Formats.Xmp.XmpDirectory>());
+        Assert.Empty(directories.OfType<MetadataExtractor.Formats.Iptc.IptcDirectory>());
+    }
+
+    [Fact]
+    public void Exif_orientation_is_applied_before_detection_and_output_is_upright()
+    {
+        var dir = TestPaths.NewTempDir();
+        var upright = Path.Combine(TestPaths.DlibFaces, "images", "2008_001009.jpg");
+        // Store the picture rotated 90° clockwise with an EXIF tag saying 'rotate back': viewers show it upright.
+        using (var src = Cv2.ImRead(upright))
+        using (var rotated = new Mat())
+        {
+            Cv2.Rotate(src, rotated, RotateFlags.Rotate90Clockwise);
+            Cv2.ImWrite(Path.Combine(dir, "rot.jpg"), rotated, [(int)ImwriteFlags.JpegQuality, 98]);
+        }
+        var input = Path.Combine(dir, "rot.jpg");
+        Assert.Equal(0, TestPaths.Tool("exiftool", "-overwrite_original", "-Orientation=8", "-n", input).Exit);
+        var (code, _, err) = Cli.Run(Cli.WithModels("redact", input, "--style", "fill", "--color", "ff00ff", "-q"));
+        Assert.True(code == 0, err);
+        using var output = Cv2.ImRead(Path.Combine(dir, "rot.redacted.jpg"), ImreadModes.Color | ImreadModes.IgnoreOrientation);
+        using var original = Cv2.ImRead(upright);
+        Assert.Equal((original.Cols, original.Rows), (output.Cols, output.Rows));
+        var gt = ReadGt(Path.Combine(TestPaths.DlibFaces, "gt.txt"))["2008_001009.jpg"];
+        Assert.All(gt, b => Assert.True(EllipseCoverage(output, b, (255, 0, 255)) >= 0.9));
+    }
+}

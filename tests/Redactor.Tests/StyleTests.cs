@@ -1,0 +1,169 @@
+using Xunit;
+
+namespace Redactor.Tests;
+
+public class StyleTests
+{
+    private static Frame Noise(int w, int h, int seed)
+    {
+        var f = new Frame(w, h);
+        new Random(seed).NextBytes(f.Pixels);
+        return f;
+    }
+
+    public static TheoryData<RedactionStyle, MaskShape> AllStyles()
+    {
+        var data = new TheoryData<RedactionStyle, MaskShape>();
+        foreach (var s in Enum.GetValues<RedactionStyle>())
+            foreach (var m in Enum.GetValues<MaskShape>()) data.Add(s, m);
+        return data;
+    }
+
+    private static bool InMask(Box region, MaskShape shape, int x, int y)
+    {
+        if (shape == MaskShape.Box) return x + 1 > region.X && x < region.Right && y + 1 > region.Y && y < region.Bottom;
+        float dx = (x + 0.5f - region.CenterX) / (region.Width / 2), dy = (y + 0.5f - region.CenterY) / (region.Height / 2);
+        return dx * dx + dy * dy <= 1.0001f;
+    }
+
+    [Theory]
+    [MemberData(nameof(AllStyles))]
+    public void Pixels_outside_every_region_are_untouched(RedactionStyle style, MaskShape shape)
+    {
+        var frame = Noise(200, 150, 1);
+        var before = frame.Clone();
+        var faces = new[] { new Box(20, 30, 50, 60), new Box(150, 100, 70, 70) }; // the second reaches past the edges
+        var redactor = new FrameRedactor(new RedactionOptions(style, shape, 1.3f, new Rgb(255, 0, 255), seed: 7));
+        redactor.Apply(frame, faces);
+        var regions = faces.Select(f => f.Scale(1.3f)).ToArray();
+        int changedInside = 0;
+        for (int y = 0; y < frame.Height; y++)
+            for (int x = 0; x < frame.Width; x++)
+            {
+                bool inside = regions.Any(r => InMask(r, shape, x, y));
+                int p = y * frame.Stride + x * 3;
+                bool same = frame.Pixels[p] == before.Pixels[p] && frame.Pixels[p + 1] == before.Pixels[p + 1] && frame.Pixels[p + 2] == before.Pixels[p + 2];
+                if (!inside) Assert.True(same, $"pixel ({x},{y}) outside the mask changed");
+                else if (!same) changedInside++;
+            }
+        Assert.True(changedInside > 3000, $"only {changedInside} pixels changed inside the regions");
+    }
+
+    [Fact]
+    public void Fill_writes_the_exact_colour_over_the_whole_ellipse_including_the_last_row_and_column()
+    {
+        var frame = Noise(64, 48, 2);
+        var redactor = new FrameRedactor(new RedactionOptions(RedactionStyle.Fill, MaskShape.Box, 1.0f, new Rgb(0x12, 0x34, 0x56)));
+        redactor.Apply(frame, [new Box(40, 30, 40, 40)]);
+        for (int y = 30; y < 48; y++)
+            for (int x = 40; x < 64; x++)
+            {
+                int p = y * frame.Stride + x * 3;
+                Assert.Equal((0x56, 0x34, 0x12), (frame.Pixels[p], frame.Pixels[p + 1], frame.Pixels[p + 2]));
+            }
+    }
+
+    [Fact]
+    public void Ellipse_fill_covers_the_inscribed_ellipse()
+    {
+        var frame = Noise(100, 100, 3);
+        new FrameRedactor(new RedactionOptions(RedactionStyle.Fill, MaskShape.Ellipse, 1.0f, new Rgb(255, 0, 255))).Apply(frame, [new Box(10, 20, 60, 40)]);
+        var region = new Box(10, 20, 60, 40);
+        int inside = 0, covered = 0;
+        for (int y = 0; y < 100; y++)
+            for (int x = 0; x < 100; x++)
+            {
+                float dx = (x + 0.5f - region.CenterX) / 30, dy = (y + 0.5f - region.CenterY) / 20;
+                if (dx * dx + dy * dy > 1) continue;
+                inside++;
+                int p = y * frame.Stride + x * 3;
+                if (frame.Pixels[p] == 255 && frame.Pixels[p + 1] == 0 && frame.Pixels[p + 2] == 255) covered++;
+            }
+        Assert.Equal(inside, covered);
+    }
+
+    [Theory]
+    [InlineData(40, 40)]
+    [InlineData(300, 360)]
+    [InlineData(900, 700)]
+    public void Pixelate_has_at_most_8_cells_across_whatever_the_size(int w, int h)
+    {
+        var frame = Noise(w + 20, h + 20, 4);
+        var redactor = new FrameRedactor(new RedactionOptions(RedactionStyle.Pixelate, MaskShape.Box, 1.0f));
+        redactor.Apply(frame, [new Box(10, 10, w, h)]);
+        var colours = new HashSet<int>();
+        var firstRow = new HashSet<int>();
+        for (int y = 10; y < 10 + h; y++)
+            for (int x = 10; x < 10 + w; x++)
+            {
+                int p = y * frame.Stride + x * 3;
+                int c = frame.Pixels[p] | frame.Pixels[p + 1] << 8 | frame.Pixels[p + 2] << 16;
+                colours.Add(c);
+                if (y == 10 + h / 2) firstRow.Add(c);
+            }
+        int rows = (int)Math.Round(h / (w / 8.0));
+        Assert.True(firstRow.Count <= RedactionOptions.MaxCellsAcross, $"{firstRow.Count} cells across");
+        Assert.True(colours.Count <= RedactionOptions.MaxCellsAcross * rows, $"{colours.Count} distinct colours for {rows} rows of 8 cells");
+    }
+
+    [Fact]
+    public void Blur_of_two_faces_with_equal_cell_means_is_identical()
+    {
+        // B is A with pixels shuffled inside every cell: same cell means, different faces.
+        var a = Noise(96, 96, 5);
+        var b = a.Clone();
+        var region = new Box(0, 0, 96, 96);
+        int cells = 6, cell = 96 / cells;
+        var rng = new Random(9);
+        for (int cy = 0; cy < cells; cy++)
+            for (int cx = 0; cx < cells; cx++)
+            {
+                var coords = new List<(int X, int Y)>();
+                for (int y = cy * cell; y < (cy + 1) * cell; y++)
+                    for (int x = cx * cell; x < (cx + 1) * cell; x++) coords.Add((x, y));
+                var shuffled = coords.OrderBy(_ => rng.Next()).ToList();
+                for (int i = 0; i < coords.Count; i++)
+                {
+                    int from = coords[i].Y * a.Stride + coords[i].X * 3, to = shuffled[i].Y * b.Stride + shuffled[i].X * 3;
+                    for (int ch = 0; ch < 3; ch++) b.Pixels[to + ch] = a.Pixels[from + ch];
+                }
+            }
+        Assert.False(a.Data.SequenceEqual(b.Data));
+        var options = new RedactionOptions(RedactionStyle.Blur, MaskShape.Box, 1.0f, cellsAcross: cells, seed: 42);
+        new FrameRedactor(options).ApplyOne(a, region);
+        new FrameRedactor(options).ApplyOne(b, region);
+        Assert.True(a.Data.SequenceEqual(b.Data), "blur output depends on more than the cell means and the noise");
+    }
+
+    [Fact]
+    public void Blur_adds_fresh_noise_so_the_mosaic_cannot_be_read_back_exactly()
+    {
+        var a = Noise(96, 96, 6);
+        var b = a.Clone();
+        new FrameRedactor(new RedactionOptions(RedactionStyle.Blur, seed: 1)).Apply(a, [new Box(10, 10, 60, 60)]);
+        new FrameRedactor(new RedactionOptions(RedactionStyle.Blur, seed: 2)).Apply(b, [new Box(10, 10, 60, 60)]);
+        Assert.False(a.Data.SequenceEqual(b.Data));
+    }
+
+    [Theory]
+    [InlineData(0.5f)]
+    [InlineData(9f)]
+    [InlineData(float.NaN)]
+    public void Options_reject_invalid_mask_scales(float scale) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RedactionOptions(maskScale: scale));
+
+    [Theory]
+    [InlineData("ff00ff", 255, 0, 255)]
+    [InlineData("#102030", 16, 32, 48)]
+    public void Colours_parse_as_rrggbb(string text, int r, int g, int b)
+    {
+        Assert.True(Rgb.TryParse(text, out var c));
+        Assert.Equal(new Rgb((byte)r, (byte)g, (byte)b), c);
+    }
+
+    [Theory]
+    [InlineData("fff")]
+    [InlineData("zz00ff")]
+    [InlineData("")]
+    public void Bad_colours_are_refused(string text) => Assert.False(Rgb.TryParse(text, out _));
+}

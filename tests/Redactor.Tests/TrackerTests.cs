@@ -1,0 +1,70 @@
+using Xunit;
+
+namespace Redactor.Tests;
+
+public class TrackerTests
+{
+    private static FrameDetections F(int i, bool cut = false, params Box[] faces) =>
+        new(i, i / 30.0, faces.Select(b => new Detection(b, 0.9f)).ToList(), cut);
+
+    private static bool Covers(IEnumerable<Region> regions, Box face) => regions.Any(r => r.Box.IoU(face) > 0.5f || (r.Box.IntersectionArea(face) >= face.Area * 0.95f));
+
+    [Fact]
+    public void A_face_missed_for_k_frames_stays_covered()
+    {
+        // A face moving right 3 px a frame; the detector misses frames 10..19.
+        Box At(int i) => new(100 + 3 * i, 100, 40, 48);
+        var frames = Enumerable.Range(0, 40).Select(i => i is >= 10 and < 20 ? F(i) : F(i, false, At(i))).ToList();
+        var regions = new Tracker(new TrackerOptions(holdFrames: 15, maxGapFrames: 30)).Build(frames);
+        for (int i = 0; i < 40; i++) Assert.True(Covers(regions[i], At(i)), $"frame {i} left uncovered");
+        Assert.All(Enumerable.Range(10, 10), i => Assert.Contains(regions[i], r => r.Source == RegionSource.Interpolated));
+    }
+
+    [Fact]
+    public void Tracks_are_held_before_the_first_and_after_the_last_detection()
+    {
+        Box At(int i) => new(200 - 2 * i, 80, 30, 36);
+        var frames = Enumerable.Range(0, 60).Select(i => i is >= 20 and < 40 ? F(i, false, At(i)) : F(i)).ToList();
+        var regions = new Tracker(new TrackerOptions(holdFrames: 10)).Build(frames);
+        for (int i = 10; i < 50; i++) Assert.True(Covers(regions[i], At(i)), $"frame {i} left uncovered");
+        Assert.Empty(regions[5]);
+        Assert.Empty(regions[55]);
+        Assert.True(regions[12].Single().Box.Width > At(12).Width, "extrapolated box must grow with uncertainty");
+    }
+
+    [Fact]
+    public void Two_crossing_faces_keep_separate_tracks()
+    {
+        Box A(int i) => new(50 + 5 * i, 100, 40, 40);
+        Box B(int i) => new(250 - 5 * i, 110, 40, 40);
+        var frames = Enumerable.Range(0, 40).Select(i => F(i, false, A(i), B(i))).ToList();
+        var regions = new Tracker(new TrackerOptions()).Build(frames);
+        int? idA0 = regions[0].Single(r => r.Box == A(0)).TrackId, idB0 = regions[0].Single(r => r.Box == B(0)).TrackId;
+        Assert.NotEqual(idA0, idB0);
+        Assert.Equal(idA0, regions[39].Single(r => r.Box == A(39)).TrackId);
+        Assert.Equal(idB0, regions[39].Single(r => r.Box == B(39)).TrackId);
+    }
+
+    [Fact]
+    public void A_cut_ends_tracks_and_holds_do_not_cross_it()
+    {
+        var face = new Box(100, 100, 40, 40);
+        var frames = Enumerable.Range(0, 30).Select(i => i < 15 ? F(i, false, face) : F(i, i == 15)).ToList();
+        var regions = new Tracker(new TrackerOptions(holdFrames: 10)).Build(frames);
+        Assert.NotEmpty(regions[14]);
+        Assert.Empty(regions[15]);
+        // A face seen only after the cut is not linked to the one before it.
+        var frames2 = Enumerable.Range(0, 30).Select(i => F(i, i == 15, face)).ToList();
+        var r2 = new Tracker(new TrackerOptions()).Build(frames2);
+        Assert.NotEqual(r2[14].Single(r => r.Source == RegionSource.Detected).TrackId, r2[15].Single(r => r.Source == RegionSource.Detected).TrackId);
+    }
+
+    [Fact]
+    public void No_tracker_gives_each_frame_its_own_detections_only()
+    {
+        var frames = new[] { F(0, false, new Box(1, 1, 10, 10)), F(1) };
+        var regions = new NoTracker().Build(frames);
+        Assert.Single(regions[0]);
+        Assert.Empty(regions[1]);
+    }
+}
