@@ -16,6 +16,7 @@ public sealed class YuNetModel : IFaceModel
     public YuNetModel(string modelPath, float scoreThreshold)
     {
         if (!(scoreThreshold > 0 && scoreThreshold < 1)) throw new ArgumentOutOfRangeException(nameof(scoreThreshold));
+        NativeHeap.Tune();
         _modelPath = modelPath;
         _threshold = scoreThreshold;
     }
@@ -24,7 +25,10 @@ public sealed class YuNetModel : IFaceModel
     {
         int w = Math.Max(1, (int)Math.Round(roi.Width * scale));
         int h = Math.Max(1, (int)Math.Round(roi.Height * scale));
-        var detector = DetectorFor(w, h);
+        // The network runs about twice as fast on sizes that are multiples of its largest stride (32) than on
+        // sizes FaceDetectorYN has to pad itself (measured: 1280x736 47 ms, 1280x720 102 ms), so pad here.
+        int pw = (w + 31) / 32 * 32, ph = (h + 31) / 32 * 32;
+        var detector = DetectorFor(pw, ph);
         var found = new List<Detection>();
         fixed (byte* p = frame.Pixels)
         {
@@ -34,8 +38,10 @@ public sealed class YuNetModel : IFaceModel
             using var input = new Mat();
             if (w == roi.Width && h == roi.Height) part.CopyTo(input);
             else Cv2.Resize(part, input, new Size(w, h), 0, 0, scale < 1 ? InterpolationFlags.Area : InterpolationFlags.Linear);
+            using var padded = new Mat();
+            Cv2.CopyMakeBorder(input, padded, 0, ph - h, 0, pw - w, BorderTypes.Constant, Scalar.Black);
             using var faces = new Mat();
-            detector.Detect(input, faces);
+            detector.Detect(padded, faces);
             // One row a face: x, y, w, h, five landmarks (x, y), score; in the resized ROI's pixels.
             int rows = faces.Rows;
             if (rows > 0)
