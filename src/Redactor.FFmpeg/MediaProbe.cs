@@ -42,11 +42,20 @@ public static class MediaProbe
         var file = new FileInfo(path);
         if (!file.Exists) throw new MediaException("file not found");
         if (file.Length == 0) throw new MediaException("empty file");
-        var json = FfmpegProcess.Run("ffprobe",
-        [
-            "-v", "error", "-print_format", "json", "-show_format", "-show_streams", "-count_packets",
-            "-select_streams", "V", "-i", path,
-        ], ct);
+        string json;
+        try
+        {
+            json = FfmpegProcess.Run("ffprobe",
+            [
+                "-v", "error", "-print_format", "json", "-show_format", "-show_streams", "-count_packets",
+                "-select_streams", "V", "-i", path,
+            ], ct);
+        }
+        catch (MediaException e) when (!LooksLikeVideoContainer(path))
+        {
+            // ffprobe says 'moov atom not found' for a text file named .mp4 too; the first bytes tell them apart.
+            throw new MediaException("not a video (its content is not a recognised video container)", e.Details);
+        }
         var info = Parse(json);
         // -select_streams limited the packet count to video; list every stream in a second, cheap call.
         var all = Parse(FfmpegProcess.Run("ffprobe", ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", "-i", path], ct));
@@ -55,6 +64,19 @@ public static class MediaProbe
         {
             Streams = all.Streams.Select(s => counts.TryGetValue(s.Index, out var c) && c is not null ? s with { FrameCount = c } : s).ToList(),
         };
+    }
+
+    /// <summary>Signatures of the containers we read: ISO BMFF (mp4, mov, m4v), Matroska/WebM, AVI.</summary>
+    internal static bool LooksLikeVideoContainer(string path)
+    {
+        var head = new byte[12];
+        int n;
+        using (var f = File.OpenRead(path)) n = f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        if (n < 12) return false;
+        var box = System.Text.Encoding.ASCII.GetString(head, 4, 4);
+        if (box is "ftyp" or "moov" or "mdat" or "free" or "wide" or "skip" or "pnot") return true;
+        if (head[0] == 0x1A && head[1] == 0x45 && head[2] == 0xDF && head[3] == 0xA3) return true;
+        return System.Text.Encoding.ASCII.GetString(head, 0, 4) == "RIFF" && System.Text.Encoding.ASCII.GetString(head, 8, 4) == "AVI ";
     }
 
     internal static MediaInfo Parse(string json)
