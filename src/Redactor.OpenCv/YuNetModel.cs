@@ -11,7 +11,10 @@ public sealed class YuNetModel : IFaceModel
 {
     private readonly string _modelPath;
     private readonly float _threshold;
-    private readonly Dictionary<(int W, int H), FaceDetectorYN> _bySize = [];
+    // Each instance holds a network sized for one input (tens of MiB of buffers); photos of many sizes would
+    // otherwise pile them up, so only the most recently used few are kept.
+    private const int MaxCached = 4;
+    private readonly List<((int W, int H) Size, FaceDetectorYN Detector)> _bySize = [];
 
     public YuNetModel(string modelPath, float scoreThreshold)
     {
@@ -62,17 +65,29 @@ public sealed class YuNetModel : IFaceModel
 
     private FaceDetectorYN DetectorFor(int w, int h)
     {
-        if (!_bySize.TryGetValue((w, h), out var detector))
+        int i = _bySize.FindIndex(e => e.Size == (w, h));
+        FaceDetectorYN detector;
+        if (i >= 0)
+        {
+            detector = _bySize[i].Detector;
+            _bySize.RemoveAt(i);
+        }
+        else
         {
             detector = FaceDetectorYN.Create(_modelPath, "", new Size(w, h), _threshold, 0.3f, 5000, Backend.OPENCV, Target.CPU);
-            _bySize[(w, h)] = detector;
+            if (_bySize.Count >= MaxCached)
+            {
+                _bySize[0].Detector.Dispose();
+                _bySize.RemoveAt(0);
+            }
         }
+        _bySize.Add(((w, h), detector));
         return detector;
     }
 
     public void Dispose()
     {
-        foreach (var d in _bySize.Values) d.Dispose();
+        foreach (var (_, d) in _bySize) d.Dispose();
         _bySize.Clear();
     }
 }
