@@ -25,7 +25,7 @@ internal static class Commands
         if (items.Count == 0) throw new UsageException("no photos or videos found in the given inputs");
 
         int done = 0, failed = 0;
-        using var engine = new Engine(o, stderr);
+        using var engine = new Engine(o);
         var redactor = new FrameRedactor(style);
         ProgressView.Create(o.Quiet, stderr).Run(view =>
         {
@@ -46,16 +46,16 @@ internal static class Commands
                     }
                     else
                     {
-                        var r = engine.RedactVideo(item.Input, output, o, redactor, view.For(Path.GetFileName(item.Input)), ct);
+                        var r = engine.RedactVideo(item.Input, output, o, redactor, view.For(Path.GetFileName(item.Input)), line => view.Print(stderr, line), ct);
                         what = $"{r.Frames} frames, {r.Detections} detections, {r.Regions} regions covered";
                     }
                     done++;
-                    if (!o.Quiet) stdout.WriteLine($"{item.Input} -> {output} ({what}, {clock.Elapsed.TotalSeconds:0.0} s)");
+                    if (!o.Quiet) view.Print(stdout, $"{item.Input} -> {output} ({what}, {clock.Elapsed.TotalSeconds:0.0} s)");
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     failed++;
-                    stderr.WriteLine($"error: {item.Input}: {Reason(e)}");
+                    view.Print(stderr, $"error: {item.Input}: {Reason(e)}");
                 }
             }
         });
@@ -72,7 +72,7 @@ internal static class Commands
         string? temp = toStdout ? null : TempFiles.PathBeside(Path.GetFullPath(o.Json));
         if (temp is not null) PrepareOutput(Path.GetFullPath(o.Json), overwrite: true);
         int failed = 0;
-        using var engine = new Engine(o, stderr);
+        using var engine = new Engine(o);
         try
         {
             using (var stream = temp is null ? Console.OpenStandardOutput() : File.Create(temp))
@@ -95,7 +95,7 @@ internal static class Commands
                         catch (Exception e) when (e is not OperationCanceledException)
                         {
                             failed++;
-                            stderr.WriteLine($"error: {item.Input}: {Reason(e)}");
+                            view.Print(stderr, $"error: {item.Input}: {Reason(e)}");
                         }
                     }
                 });

@@ -7,7 +7,7 @@ namespace Redactor.Cli;
 /// The composition root's wiring of one run: the detector (built once, on first use), and the per-file jobs
 /// that connect adapters to the core pipeline.
 /// </summary>
-internal sealed class Engine(MediaOptions options, TextWriter stderr) : IDisposable
+internal sealed class Engine(MediaOptions options) : IDisposable
 {
     private IFaceDetector? _detector;
 
@@ -45,12 +45,14 @@ internal sealed class Engine(MediaOptions options, TextWriter stderr) : IDisposa
         return (TrackerFor(info).Build(detections), detections);
     }
 
-    public VideoResult RedactVideo(string input, string output, RedactOptions o, FrameRedactor redactor, IProgress<PipelineProgress> progress, CancellationToken ct)
+    public VideoResult RedactVideo(
+        string input, string output, RedactOptions o, FrameRedactor redactor, IProgress<PipelineProgress> progress, Action<string> warn, CancellationToken ct)
     {
         var info = ProbeVideo(input, ct);
         var keepAudio = o.Audio == AudioMode.Keep;
-        foreach (var s in info.Streams.Where(s => !(s == info.Video || (s.IsAudio && keepAudio) || (s.IsAudio && !keepAudio))))
-            stderr.WriteLine($"warning: {input}: dropping stream #{s.Index} ({s.CodecType}{(s.CodecName is null ? "" : " " + s.CodecName)}{(s.IsAttachedPicture ? ", cover picture" : "")})");
+        // Everything but the first video stream and the audio is left out: name it, since it may be what the user wanted.
+        foreach (var s in info.Streams.Where(s => s != info.Video && !s.IsAudio))
+            warn($"warning: {input}: dropping stream #{s.Index} ({s.CodecType}{(s.CodecName is null ? "" : " " + s.CodecName)}{(s.IsAttachedPicture ? ", cover picture" : "")})");
         var (regions, detections) = AnalyseVideo(input, info, progress, ct);
         using var source = new FfmpegFrameSource(input, info);
         using var sink = new FfmpegVideoSink(input, info, output, o.Overwrite, new VideoOutputOptions(o.Crf, keepAudio));

@@ -10,6 +10,10 @@ internal abstract class ProgressView
     public abstract void Run(Action<ProgressView> work);
     public abstract IProgress<PipelineProgress> For(string name);
 
+    /// <summary>Prints a result or error line; a live display holds it back until the display ends, so the
+    /// line is not torn by the redrawing bars.</summary>
+    public virtual void Print(TextWriter writer, string line) => writer.WriteLine(line);
+
     public static ProgressView Create(bool quiet, TextWriter stderr)
     {
         if (quiet) return new Silent();
@@ -56,13 +60,25 @@ internal abstract class ProgressView
     private sealed class Live : ProgressView
     {
         private ProgressContext? _context;
+        private readonly List<(TextWriter Writer, string Line)> _held = [];
 
-        public override void Run(Action<ProgressView> work) =>
-            AnsiConsole.Progress()
-                .AutoClear(false)
-                .HideCompleted(false)
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-                .Start(ctx => { _context = ctx; work(this); });
+        public override void Run(Action<ProgressView> work)
+        {
+            try
+            {
+                AnsiConsole.Progress()
+                    .AutoClear(false)
+                    .HideCompleted(false)
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                    .Start(ctx => { _context = ctx; work(this); });
+            }
+            finally
+            {
+                foreach (var (writer, line) in _held) writer.WriteLine(line);
+            }
+        }
+
+        public override void Print(TextWriter writer, string line) => _held.Add((writer, line));
 
         public override IProgress<PipelineProgress> For(string name)
         {

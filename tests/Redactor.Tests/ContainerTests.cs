@@ -1,0 +1,139 @@
+using System.Text.Json;
+using Xunit;
+
+namespace Redactor.Tests;
+
+/// <summary>Container behaviour on small clips made with ffmpeg: stream selection, rotation, audio modes, formats.</summary>
+public class ContainerTests
+{
+    private static string Ffmpeg(string dir, string name, params string[] args)
+    {
+        var path = Path.Combine(dir, name);
+        var r = TestPaths.Tool("ffmpeg", ["-v", "error", "-y", .. args, path]);
+        Assert.True(r.Exit == 0, r.Err);
+        return path;
+    }
+
+    /// <summary>A 2 s clip: the test pattern with a dlib photo of faces over it, a tone, and whatever extra inputs follow.</summary>
+    private static string[] Clip(params string[] extra) =>
+    [
+        "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=2",
+        "-f", "lavfi", "-i", "sine=frequency=440:duration=2",
+        .. extra,
+    ];
+
+    private static List<JsonElement> Streams(string path)
+    {
+        var r = TestPaths.Tool("ffprobe", "-v", "error", "-print_format", "json", "-show_streams", "-count_frames", path);
+        Assert.True(r.Exit == 0, r.Err);
+        return JsonDocument.Parse(r.Out).RootElement.GetProperty("streams").EnumerateArray().ToList();
+    }
+
+    [Fact]
+    public void Subtitles_and_other_streams_are_dropped_with_a_warning_naming_them()
+    {
+        var dir = TestPaths.NewTempDir();
+        var srt = Path.Combine(dir, "s.srt");
+        File.WriteAllText(srt, "1\n00:00:00,000 --> 00:00:01,500\nJane Source speaking\n");
+        var input = Ffmpeg(dir, "in.mkv", [.. Clip("-i", srt), "-map", "0", "-map", "1", "-map", "2", "-c:v", "libx264", "-c:a", "aac", "-c:s", "srt"]);
+        Assert.Equal(3, Streams(input).Count);
+        var (code, _, err) = Cli.Run(Cli.WithModels("redact", input, "-q"));
+        Assert.True(code == 0, err);
+        Assert.Contains("dropping stream #2 (subtitle", err);
+        var output = Streams(Path.Combine(dir, "in.redacted.mkv"));
+        Assert.Equal(new[] { "video", "audio" }, output.Select(s => s.GetProperty("codec_type").GetString()));
+        Assert.Equal("50", output[0].GetProperty("nb_read_frames").GetString());
+    }
+
+    [Fact]
+    public void Variable_frame_rate_keeps_frame_count_and_duration()
+    {
+        var dir = TestPaths.NewTempDir();
+        // 50 frames, with a half-second pause after frame 25: variable frame rate.
+        var input = Ffmpeg(dir, "vfr.mp4", [.. Clip(), "-vf", "setpts='(N/25+gt(N,25)*0.5)/TB'", "-fps_mode", "vfr", "-c:v", "libx264", "-c:a", "aac"]);
+        var (code, _, err) = Cli.Run(Cli.WithModels("redact", input, "-q"));
+        Assert.True(code == 0, err);
+        var a = Streams(input)[0];
+        var b = Streams(Path.Combine(dir, "vfr.redacted.mp4")).Single(s => s.GetProperty("codec_type").GetString() == "video");
+        Assert.Equal(a.GetProperty("nb_read_frames").GetString(), b.GetProperty("nb_read_frames").GetString());
+        double da = double.Parse(a.GetProperty("duration").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        double db = double.Parse(b.GetProperty("duration").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(db, da - 0.05, da + 0.05);
+    }
+
+    [Fact]
+    public void Audio_drop_writes_video_only()
+    {
+        var dir = TestPaths.NewTempDir();
+        var input = Ffmpeg(dir, "in.mp4", [.. Clip(), "-c:v", "libx264", "-c:a", "aac"]);
+        var (code, _, err) = Cli.Run(Cli.WithModels("redact", input, "--audio", "drop", "-q"));
+        Assert.True(code == 0, err);
+        Assert.Equal(new[] { "video" }, Streams(Path.Combine(dir, "in.redacted.mp4")).Select(s => s.GetProperty("codec_type").GetString()));
+    }
+
+    [Fact]
+    public void Audio_the_container_cannot_hold_is_reencoded()
+    {
+        // PCM in AVI, written out as MP4: MP4 cannot hold pcm_s16le, so it becomes AAC.
+        var dir = TestPaths.NewTempDir();
+        var input = Ffmpeg(dir, "in.avi", [.. Clip(), "-c:v", "mpeg4", "-c:a", "pcm_s16le"]);
+        var output = Path.Combine(dir, "out.mp4");
+        // An .avi input may only be written as a video file; a different video container is fine.
+        var (code, _, err) = Cli.Run(Cli.WithModels("redact", input, "-o", output, "-q"));
+        Assert.True(code == 0, err);
+        var streams = Streams(output);
+        Assert.Equal("aac", streams.Single(s => s.GetProperty("codec_type").GetString() == "audio").GetProperty("codec_name").GetString());
+    }
+
+    [Fact]
+    public void Phone_rotation_is_applied_and_the_output_is_upright_without_a_rotation_flag()
+    {
+        var dir = TestPaths.NewTempDir();
+        var plain = Ffmpeg(dir, "plain.mp4", [.. Clip(), "-c:v", "libx264", "-c:a", "aac"]);
+        // Mark the stream as 'rotate 90°' the way phones do (display matrix), without touching the pixels.
+        var rotated = Ffmpeg(dir, "phone.mp4", "-i", plain, "-c", "copy", "-metadata:s:v:0", "rotate=90");
+        var before = Streams(rotated)[0];
+        Assert.Contains(before.GetProperty("side_data_list").EnumerateArray(), d => d.TryGetProperty("rotation", out _));
+        var (code, _, err) = Cli.Run(Cli.WithModels("redact", rotated, "-q"));
+        Assert.True(code == 0, err);
+        var v = Streams(Path.Combine(dir, "phone.redacted.mp4"))[0];
+        Assert.Equal((360, 640), (v.GetProperty("width").GetInt32(), v.GetProperty("height").GetInt32()));
+        Assert.False(v.TryGetProperty("side_data_list", out var sd) && sd.EnumerateArray().Any(d => d.TryGetProperty("rotation", out _)));
+    }
+
+    [Fact]
+    public void Detect_writes_json_with_a_frame_entry_per_video_frame()
+    {
+        var dir = TestPaths.NewTempDir();
+        var input = Ffmpeg(dir, "in.mp4", [.. Clip(), "-c:v", "libx264", "-c:a", "aac"]);
+        var photo = Path.Combine(TestPaths.DlibFaces, "images", "2008_001009.jpg");
+        var json = Path.Combine(dir, "r.json");
+        var (code, _, err) = Cli.Run(Cli.WithModels("detect", input, photo, "--json", json, "-q"));
+        Assert.True(code == 0, err);
+        var files = JsonDocument.Parse(File.ReadAllText(json)).RootElement.GetProperty("files").EnumerateArray().ToList();
+        Assert.Equal(2, files.Count);
+        Assert.Equal(50, files[0].GetProperty("frames").GetArrayLength());
+        Assert.Equal(50, files[0].GetProperty("frame_count").GetInt32());
+        Assert.Equal(0.04, files[0].GetProperty("frames")[1].GetProperty("time").GetDouble(), 3);
+        var faces = files[1].GetProperty("frames")[0].GetProperty("regions").EnumerateArray().ToList();
+        Assert.Equal(2, faces.Count);
+        Assert.All(faces, f => Assert.True(f.GetProperty("score").GetDouble() >= 0.5));
+    }
+
+    [Theory]
+    [InlineData("mov", "mov,mp4,m4a,3gp,3g2,mj2", "h264")]
+    [InlineData("webm", "matroska,webm", "vp9")]
+    [InlineData("avi", "avi", "h264")]
+    public void Each_container_family_is_written_in_its_own_format(string ext, string format, string codec)
+    {
+        var dir = TestPaths.NewTempDir();
+        var input = Ffmpeg(dir, $"in.{ext}", [.. Clip(), "-t", "1", "-c:v", ext == "webm" ? "libvpx" : "mpeg4", "-c:a", ext == "webm" ? "libopus" : "mp3"]);
+        var (code, _, err) = Cli.Run(Cli.WithModels("redact", input, "-q"));
+        Assert.True(code == 0, err);
+        var r = TestPaths.Tool("ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams", Path.Combine(dir, $"in.redacted.{ext}"));
+        var root = JsonDocument.Parse(r.Out).RootElement;
+        Assert.Equal(format, root.GetProperty("format").GetProperty("format_name").GetString());
+        Assert.Equal(codec, root.GetProperty("streams")[0].GetProperty("codec_name").GetString());
+        Assert.Equal(2, root.GetProperty("streams").GetArrayLength());
+    }
+}
