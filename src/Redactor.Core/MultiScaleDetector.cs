@@ -18,7 +18,9 @@ public sealed class MultiScaleDetector : IFaceDetector
         if (_cached.W != frame.Width || _cached.H != frame.Height || _cached.Passes is null)
             _cached = (frame.Width, frame.Height, _planner.Plan(frame.Width, frame.Height));
         var all = new List<Detection>();
-        foreach (var pass in _cached.Passes) all.AddRange(_model.Detect(frame, pass.Roi, pass.Scale));
+        foreach (var pass in _cached.Passes)
+            foreach (var d in _model.Detect(frame, pass.Roi, pass.Scale))
+                if (d.Box.Height <= pass.MaxFace) all.Add(d);
         return BoxMerger.Merge(all);
     }
 

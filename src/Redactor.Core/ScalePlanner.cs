@@ -1,7 +1,9 @@
 namespace Redactor;
 
-/// <summary>One run of the face model: the frame area it sees (source pixels) and the resize factor applied to it.</summary>
-public readonly record struct DetectionPass(PixelRect Roi, float Scale);
+/// <summary>One run of the face model: the frame area it sees (source pixels), the resize factor applied to it, and
+/// the tallest face (source pixels) this pass is trusted with. Larger boxes from it are dropped: a coarser pass sees
+/// such faces at a size the model knows, and oversized boxes from fine passes are mostly false (flags, walls).</summary>
+public readonly record struct DetectionPass(PixelRect Roi, float Scale, float MaxFace = float.PositiveInfinity);
 
 /// <summary>
 /// Chooses where and at which scales to search a frame. YuNet finds faces of roughly
@@ -52,8 +54,13 @@ public sealed record ScalePlanner
         if (up > 1f && (double)width * height * up * up > UpscaleBudgetPixels) up = 1f;
         if (up > 1f) AddTiled(passes, width, height, up);
         AddTiled(passes, width, height, 1f);
-        return passes;
+
+        float coarsest = passes.Min(p => p.Scale);
+        return passes.Select(p => p.Scale == coarsest ? p : p with { MaxFace = ModelMaxFace * TrustMargin / p.Scale }).ToList();
     }
+
+    /// <summary>How far past <see cref="ModelMaxFace"/> a fine pass's box may go before a coarser pass takes over.</summary>
+    private const float TrustMargin = 1.15f;
 
     /// <summary>Tiles overlapping by the largest face the model finds, so every face lies wholly in some tile.</summary>
     private void AddTiled(List<DetectionPass> passes, int width, int height, float scale)

@@ -6,8 +6,12 @@ namespace Redactor;
 /// </summary>
 public sealed record TrackerOptions
 {
-    public TrackerOptions(int holdFrames = 15, int maxGapFrames = 30, float growthPerFrame = 0.02f, float maxGrowth = 1.6f)
+    public TrackerOptions(int holdFrames = 15, int maxGapFrames = 30, float growthPerFrame = 0.02f, float maxGrowth = 1.6f,
+        int weakHoldFrames = 3, float strongScore = 0.7f)
     {
+        if (weakHoldFrames < 0 || weakHoldFrames > holdFrames) throw new ArgumentOutOfRangeException(nameof(weakHoldFrames));
+        WeakHoldFrames = weakHoldFrames;
+        StrongScore = strongScore;
         if (holdFrames < 0) throw new ArgumentOutOfRangeException(nameof(holdFrames));
         if (maxGapFrames < 1) throw new ArgumentOutOfRangeException(nameof(maxGapFrames));
         if (growthPerFrame < 0 || maxGrowth < 1) throw new ArgumentOutOfRangeException(nameof(growthPerFrame));
@@ -20,6 +24,11 @@ public sealed record TrackerOptions
     public int HoldFrames { get; }
     public int MaxGapFrames { get; }
 
+    /// <summary>Hold for a track seen only once or twice and never with a score of at least <see cref="StrongScore"/>:
+    /// such tracks are mostly false detections, and a full hold would spread each over a second of video.</summary>
+    public int WeakHoldFrames { get; }
+    public float StrongScore { get; }
+
     /// <summary>Relative growth of an extrapolated box per frame away from its last detection (uncertainty).</summary>
     public float GrowthPerFrame { get; }
     public float MaxGrowth { get; }
@@ -28,7 +37,7 @@ public sealed record TrackerOptions
     public static TrackerOptions ForFrameRate(double fps)
     {
         double f = double.IsFinite(fps) && fps > 0 ? fps : 30;
-        return new TrackerOptions(holdFrames: (int)Math.Ceiling(f * 0.5), maxGapFrames: (int)Math.Ceiling(f));
+        return new TrackerOptions(holdFrames: (int)Math.Ceiling(f * 0.5), maxGapFrames: (int)Math.Ceiling(f), weakHoldFrames: (int)Math.Ceiling(f * 0.1));
     }
 }
 
@@ -156,9 +165,11 @@ public sealed class Tracker(TrackerOptions options) : ITracker
                 }
             }
         }
+        bool weak = hits.Count < 3 && hits.All(h => h.Det.Score < options.StrongScore);
+        int hold = weak ? options.WeakHoldFrames : options.HoldFrames;
         var (vx0, vy0) = StartVelocity(hits);
         var (first, firstDet) = hits[0];
-        for (int k = 1; k <= options.HoldFrames && first - k >= sceneStart[first]; k++)
+        for (int k = 1; k <= hold && first - k >= sceneStart[first]; k++)
         {
             var b = firstDet.Box;
             var box = Box.FromCenter(b.CenterX - vx0 * k, b.CenterY - vy0 * k, b.Width, b.Height).Scale(Growth(k));
@@ -166,7 +177,7 @@ public sealed class Tracker(TrackerOptions options) : ITracker
         }
         var (vx1, vy1) = t.Velocity;
         var (last, lastDet) = t.Last;
-        for (int k = 1; k <= options.HoldFrames && last + k <= sceneEnd[last]; k++)
+        for (int k = 1; k <= hold && last + k <= sceneEnd[last]; k++)
         {
             var b = lastDet.Box;
             var box = Box.FromCenter(b.CenterX + vx1 * k, b.CenterY + vy1 * k, b.Width, b.Height).Scale(Growth(k));

@@ -30,6 +30,15 @@ public class DetectionLogicTests
     }
 
     [Fact]
+    public void Only_the_coarsest_pass_may_report_faces_larger_than_the_model_knows()
+    {
+        var passes = new ScalePlanner().Plan(1280, 720);
+        Assert.Single(passes, p => float.IsPositiveInfinity(p.MaxFace));
+        Assert.True(float.IsPositiveInfinity(passes.MinBy(p => p.Scale).MaxFace));
+        Assert.All(passes.Where(p => p.Scale == 1f), p => Assert.InRange(p.MaxFace, ScalePlanner.ModelMaxFace, ScalePlanner.ModelMaxFace * 1.3f));
+    }
+
+    [Fact]
     public void Planner_tiles_4k_at_full_resolution_with_overlap_covering_every_pixel()
     {
         var planner = new ScalePlanner(tileSize: 1280);
@@ -88,7 +97,7 @@ public class DetectionLogicTests
         var planner = new ScalePlanner();
         var detector = new MultiScaleDetector(model, planner);
         var faces = detector.Detect(new Frame(1280, 720));
-        Assert.Equal(planner.Plan(1280, 720), model.Calls);
+        Assert.Equal(planner.Plan(1280, 720).Select(p => (p.Roi, p.Scale)), model.Calls.Select(p => (p.Roi, p.Scale)));
         Assert.Single(faces);
     }
 

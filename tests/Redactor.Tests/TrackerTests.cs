@@ -33,6 +33,18 @@ public class TrackerTests
     }
 
     [Fact]
+    public void A_lone_weak_detection_is_held_briefly_a_strong_one_fully()
+    {
+        var weak = Enumerable.Range(0, 40).Select(i => i == 20 ? new FrameDetections(i, 0, [new Detection(new Box(10, 10, 30, 30), 0.55f)], false) : F(i)).ToList();
+        var strong = Enumerable.Range(0, 40).Select(i => i == 20 ? new FrameDetections(i, 0, [new Detection(new Box(10, 10, 30, 30), 0.9f)], false) : F(i)).ToList();
+        var options = new TrackerOptions(holdFrames: 15, weakHoldFrames: 3);
+        var w = new Tracker(options).Build(weak);
+        var s = new Tracker(options).Build(strong);
+        Assert.Equal(7, w.Count(r => r.Count > 0));
+        Assert.Equal(31, s.Count(r => r.Count > 0));
+    }
+
+    [Fact]
     public void Two_crossing_faces_keep_separate_tracks()
     {
         Box A(int i) => new(50 + 5 * i, 100, 40, 40);
