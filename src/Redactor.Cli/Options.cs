@@ -11,7 +11,7 @@ internal abstract class MediaOptions
     [Option('r', "recursive", HelpText = "Descend into subfolders of folder inputs.")]
     public bool Recursive { get; set; }
 
-    [Option("threshold", Default = 0.5f, HelpText = "Detector score (0..1) above which a face is redacted; lower finds more.")]
+    [Option("threshold", Default = 0.35f, HelpText = "Detector score (0..1) above which a face is redacted; lower finds more.")]
     public float Threshold { get; set; }
 
     [Option("min-face", Default = 10f, HelpText = "Smallest face height in pixels to search for.")]

@@ -98,6 +98,29 @@ public class BadInputTests
     }
 
     [Fact]
+    public void Disk_full_is_reported_and_leaves_no_partial_file()
+    {
+        // A 200 KiB tmpfs stands in for a full disk (the tests run as root on the CI machines).
+        var mountPoint = TestPaths.NewTempDir();
+        var mount = TestPaths.Tool("mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", mountPoint);
+        Assert.True(mount.Exit == 0, "cannot mount a small tmpfs: " + mount.Err);
+        try
+        {
+            var input = Path.Combine(TestPaths.NewTempDir(), "in.mp4");
+            var cut = TestPaths.Tool("ffmpeg", "-v", "error", "-i", TestPaths.Panzoom720, "-t", "2", "-c", "copy", input);
+            Assert.True(cut.Exit == 0, cut.Err);
+            var (code, _, err) = Cli.Run(Cli.WithModels("redact", input, "-o", Path.Combine(mountPoint, "out.mp4"), "-q"));
+            Assert.Equal(1, code);
+            Assert.Contains("disk full", err);
+            Assert.Empty(Directory.GetFileSystemEntries(mountPoint));
+        }
+        finally
+        {
+            TestPaths.Tool("umount", mountPoint);
+        }
+    }
+
+    [Fact]
     public void Existing_output_is_not_overwritten_without_the_flag_and_the_input_never_is()
     {
         var dir = TestPaths.NewTempDir();
