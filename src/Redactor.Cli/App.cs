@@ -74,9 +74,9 @@ internal static class App
             stderr.WriteLine($"error: {e.Message}");
             return SomeFailed;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e)
         {
-            stderr.WriteLine($"error: {e.Message}");
+            stderr.WriteLine($"error: {Commands.Reason(e)}");
             return SomeFailed;
         }
     }

@@ -26,6 +26,7 @@ internal static class Commands
 
         int done = 0, failed = 0;
         using var engine = new Engine(o);
+        RequireModel(engine, items);
         var redactor = new FrameRedactor(style);
         ProgressView.Create(o.Quiet, stderr).Run(view =>
         {
@@ -73,6 +74,7 @@ internal static class Commands
         if (temp is not null) PrepareOutput(Path.GetFullPath(o.Json), overwrite: true);
         int failed = 0;
         using var engine = new Engine(o);
+        RequireModel(engine, items);
         try
         {
             using (var stream = temp is null ? Console.OpenStandardOutput() : File.Create(temp))
@@ -202,6 +204,12 @@ internal static class Commands
         }
     }
 
+    /// <summary>A missing model fails every input alike: say so once, before any work, instead of once a file.</summary>
+    private static void RequireModel(Engine engine, List<WorkItem> items)
+    {
+        if (items.Any(i => i.Error is null)) _ = engine.Detector;
+    }
+
     private static void Validate(MediaOptions o)
     {
         if (!(o.Threshold > 0 && o.Threshold < 1)) throw new UsageException($"--threshold must be between 0 and 1 (got {o.Threshold})");
@@ -233,6 +241,7 @@ internal static class Commands
         UnauthorizedAccessException u => $"permission denied ({u.Message.TrimEnd('.')})",
         IOException io when io.HResult == 28 || io.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase) => "disk full (no space left on device)",
         IOException io => io.Message,
+        HttpRequestException h => $"download failed ({h.Message.TrimEnd('.')}); on an offline machine use 'redactor models install --from DIR'",
         _ => $"internal error ({e.GetType().Name}: {e.Message.Split('\n')[0].Trim()})",
     };
 }

@@ -64,17 +64,7 @@ public sealed class Tracker(TrackerOptions options) : ITracker
         public (int Frame, Detection Det) Last => Hits[^1];
 
         /// <summary>Velocity in pixels a frame from the last two hits (zero with one hit).</summary>
-        public (float Vx, float Vy) Velocity
-        {
-            get
-            {
-                if (Hits.Count < 2) return (0, 0);
-                var (f1, a) = Hits[^2];
-                var (f2, b) = Hits[^1];
-                float dt = Math.Max(1, f2 - f1);
-                return ((b.Box.CenterX - a.Box.CenterX) / dt, (b.Box.CenterY - a.Box.CenterY) / dt);
-            }
-        }
+        public (float Vx, float Vy) Velocity => Hits.Count < 2 ? (0, 0) : VelocityBetween(Hits[^2], Hits[^1]);
 
         public Box Predict(int frame)
         {
@@ -167,7 +157,7 @@ public sealed class Tracker(TrackerOptions options) : ITracker
         }
         bool weak = hits.Count < 3 && hits.All(h => h.Det.Score < options.StrongScore);
         int hold = weak ? options.WeakHoldFrames : options.HoldFrames;
-        var (vx0, vy0) = StartVelocity(hits);
+        var (vx0, vy0) = hits.Count < 2 ? (0f, 0f) : VelocityBetween(hits[0], hits[1]);
         var (first, firstDet) = hits[0];
         for (int k = 1; k <= hold && first - k >= sceneStart[first]; k++)
         {
@@ -185,13 +175,11 @@ public sealed class Tracker(TrackerOptions options) : ITracker
         }
     }
 
-    private static (float, float) StartVelocity(List<(int Frame, Detection Det)> hits)
+    /// <summary>Velocity of the box centre in pixels a frame between two hits of a track.</summary>
+    private static (float Vx, float Vy) VelocityBetween((int Frame, Detection Det) from, (int Frame, Detection Det) to)
     {
-        if (hits.Count < 2) return (0, 0);
-        var (f1, a) = hits[0];
-        var (f2, b) = hits[1];
-        float dt = Math.Max(1, f2 - f1);
-        return ((b.Box.CenterX - a.Box.CenterX) / dt, (b.Box.CenterY - a.Box.CenterY) / dt);
+        float dt = Math.Max(1, to.Frame - from.Frame);
+        return ((to.Det.Box.CenterX - from.Det.Box.CenterX) / dt, (to.Det.Box.CenterY - from.Det.Box.CenterY) / dt);
     }
 
     private float Growth(int framesAway) => Math.Min(options.MaxGrowth, 1 + options.GrowthPerFrame * framesAway);
