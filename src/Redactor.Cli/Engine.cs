@@ -9,21 +9,26 @@ namespace Redactor.Cli;
 /// </summary>
 internal sealed class Engine(MediaOptions options) : IDisposable
 {
-    private IFaceDetector? _detector;
+    private readonly List<IFaceDetector> _detectors = [];
 
-    public IFaceDetector Detector
+    /// <summary>The detector for photos and the first worker of a video (loaded on first use).</summary>
+    public IFaceDetector Detector => Detectors(1)[0];
+
+    /// <summary>At least <paramref name="count"/> independent detectors, one per worker thread (they are not thread-safe).</summary>
+    public IReadOnlyList<IFaceDetector> Detectors(int count)
     {
-        get
+        if (_detectors.Count < count)
         {
-            if (_detector is null)
-            {
-                var store = new ModelStore(ModelStore.DefaultDirectory(options.Models, Environment.GetEnvironmentVariable));
-                var path = store.Require(ModelStore.Find("yunet"));
-                _detector = new MultiScaleDetector(new YuNetModel(path, options.Threshold), new ScalePlanner(options.MinFace));
-            }
-            return _detector;
+            var store = new ModelStore(ModelStore.DefaultDirectory(options.Models, Environment.GetEnvironmentVariable));
+            var path = store.Require(ModelStore.Find("yunet"));
+            while (_detectors.Count < count)
+                _detectors.Add(new MultiScaleDetector(new YuNetModel(path, options.Threshold), new ScalePlanner(options.MinFace)));
         }
+        return _detectors.Take(count).ToList();
     }
+
+    /// <summary>Detection workers for video: one per core.</summary>
+    private static int Workers => Math.Max(1, Environment.ProcessorCount);
 
     public ITracker TrackerFor(MediaInfo info) =>
         options.NoTrack ? new NoTracker() : new Tracker(TrackerOptions.ForFrameRate(MediaProbe.ParseRate(info.EncoderFrameRate()) ?? 30));
@@ -39,9 +44,9 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     public (IReadOnlyList<Region>[] Regions, List<FrameDetections> Detections) AnalyseVideo(
         string path, MediaInfo info, IProgress<PipelineProgress> progress, CancellationToken ct)
     {
-        var detector = Detector;
+        var detectors = Detectors(Workers);
         using var source = new FfmpegFrameSource(path, info);
-        var detections = VideoPipeline.Detect(source, detector, progress, ct);
+        var detections = VideoPipeline.Detect(source, detectors, progress, ct);
         return (TrackerFor(info).Build(detections), detections);
     }
 
@@ -79,7 +84,10 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         return faces.Count;
     }
 
-    public void Dispose() => _detector?.Dispose();
+    public void Dispose()
+    {
+        foreach (var d in _detectors) d.Dispose();
+    }
 }
 
 internal readonly record struct VideoResult(long Frames, int Detections, int Regions);

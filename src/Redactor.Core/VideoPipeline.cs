@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Redactor;
 
 /// <summary>Where a long job stands, for progress display.</summary>
@@ -11,20 +13,96 @@ public readonly record struct PipelineProgress(string Stage, long Done, long? To
 /// </summary>
 public static class VideoPipeline
 {
+    /// <summary>
+    /// First pass. With several detectors (one per worker thread; detectors are not thread-safe), frames are
+    /// detected concurrently while this thread decodes and spots cuts, which must see frames in order. Frame
+    /// buffers come from a fixed pool of two per worker, so memory is bounded whatever the video's length.
+    /// </summary>
     public static List<FrameDetections> Detect(
-        IFrameSource source, IFaceDetector detector, IProgress<PipelineProgress>? progress, CancellationToken ct)
+        IFrameSource source, IReadOnlyList<IFaceDetector> detectors, IProgress<PipelineProgress>? progress, CancellationToken ct)
     {
-        var result = new List<FrameDetections>();
+        if (detectors.Count == 0) throw new ArgumentException("at least one detector is needed", nameof(detectors));
         var cuts = new SceneCutDetector();
-        var frame = new Frame(source.Width, source.Height);
-        while (source.Read(frame, ct))
+        var results = new List<FrameDetections?>();
+        if (detectors.Count == 1)
         {
-            ct.ThrowIfCancellationRequested();
-            bool cut = cuts.IsCut(frame);
-            result.Add(new FrameDetections(frame.Index, frame.Time, detector.Detect(frame), cut));
-            progress?.Report(new PipelineProgress("detect", result.Count, source.FrameCountHint));
+            var frame = new Frame(source.Width, source.Height);
+            while (source.Read(frame, ct))
+            {
+                bool cut = cuts.IsCut(frame);
+                results.Add(new FrameDetections(frame.Index, frame.Time, detectors[0].Detect(frame), cut));
+                progress?.Report(new PipelineProgress("detect", results.Count, source.FrameCountHint));
+            }
+            return results.Select(r => r!).ToList();
         }
-        return result;
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var free = new BlockingCollection<Frame>();
+        using var work = new BlockingCollection<(Frame Frame, bool Cut)>(detectors.Count * 2);
+        for (int i = 0; i < detectors.Count * 2 + 1; i++) free.Add(new Frame(source.Width, source.Height));
+        long completed = 0;
+        var workers = detectors.Select(detector => Task.Run(() =>
+        {
+            try
+            {
+                foreach (var (frame, cut) in work.GetConsumingEnumerable(stop.Token))
+                {
+                    var found = detector.Detect(frame);
+                    lock (results) results[(int)frame.Index] = new FrameDetections(frame.Index, frame.Time, found, cut);
+                    Interlocked.Increment(ref completed);
+                    free.Add(frame);
+                }
+            }
+            catch
+            {
+                stop.Cancel();
+                throw;
+            }
+        })).ToArray();
+
+        try
+        {
+            while (true)
+            {
+                var frame = free.Take(stop.Token);
+                if (!source.Read(frame, stop.Token)) break;
+                bool cut = cuts.IsCut(frame);
+                lock (results) results.Add(null);
+                work.Add((frame, cut), stop.Token);
+                progress?.Report(new PipelineProgress("detect", Interlocked.Read(ref completed), source.FrameCountHint));
+            }
+            work.CompleteAdding();
+            Task.WaitAll(workers);
+        }
+        catch (Exception e) when (e is OperationCanceledException or AggregateException)
+        {
+            stop.Cancel();
+            work.CompleteAdding();
+            try
+            {
+                Task.WaitAll(workers);
+            }
+            catch (AggregateException all) when (!ct.IsCancellationRequested)
+            {
+                // A worker failed first: its error is the one to report, not the cancellation it caused.
+                var first = all.InnerExceptions.FirstOrDefault(x => x is not OperationCanceledException);
+                if (first is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+            }
+            catch (AggregateException)
+            {
+            }
+            ct.ThrowIfCancellationRequested();
+            throw;
+        }
+        catch
+        {
+            stop.Cancel();
+            work.CompleteAdding();
+            try { Task.WaitAll(workers); } catch (AggregateException) { }
+            throw;
+        }
+        progress?.Report(new PipelineProgress("detect", results.Count, source.FrameCountHint));
+        return results.Select(r => r!).ToList();
     }
 
     public static long Render(
