@@ -6,11 +6,12 @@ namespace Redactor.OpenCv;
 /// OpenCV's DNN allocates and frees tens of MiB of activations on every call. With glibc's default, adaptive
 /// thresholds those blocks go back to the kernel after each frame and come back as fresh pages, and the page
 /// faults cost more than the network itself (measured here: YuNet at 1280x736 took 120 ms a frame instead of 35).
+/// Set before any worker thread allocates.
 /// Fixing the thresholds keeps freed blocks in the heap for reuse. Process-wide, set once, harmless elsewhere.
 /// </summary>
 internal static partial class NativeHeap
 {
-    private const int M_TRIM_THRESHOLD = -1, M_MMAP_THRESHOLD = -3;
+    private const int M_TRIM_THRESHOLD = -1, M_MMAP_THRESHOLD = -3, M_ARENA_MAX = -8;
     private static int _done;
 
     public static void Tune()
@@ -20,6 +21,9 @@ internal static partial class NativeHeap
         {
             mallopt(M_TRIM_THRESHOLD, 512 << 20);
             mallopt(M_MMAP_THRESHOLD, 256 << 20);
+            // Worker threads would otherwise get arenas of their own, whose heaps are capped and shrunk eagerly:
+            // the same page-fault storm again (two detection workers ran at half speed until this was set).
+            mallopt(M_ARENA_MAX, 1);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
