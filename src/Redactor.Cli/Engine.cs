@@ -22,10 +22,14 @@ internal sealed class Engine(MediaOptions options) : IDisposable
             var store = new ModelStore(ModelStore.DefaultDirectory(options.Models, Environment.GetEnvironmentVariable));
             var path = store.Require(ModelStore.Find("yunet"));
             while (_detectors.Count < count)
-                _detectors.Add(new MultiScaleDetector(new YuNetModel(path, options.Threshold), new ScalePlanner(options.MinFace)));
+                _detectors.Add(new MultiScaleDetector(new YuNetModel(path, options.Threshold), new ScalePlanner(options.MinFace), UpscaleEvery));
         }
         return _detectors.Take(count).ToList();
     }
+
+    /// <summary>Upscaled passes run on every frame without tracking, else as $REDACTOR_UPSCALE_EVERY says (experimental).</summary>
+    private int UpscaleEvery =>
+        !options.NoTrack && int.TryParse(Environment.GetEnvironmentVariable("REDACTOR_UPSCALE_EVERY"), out int k) && k > 0 ? k : 1;
 
     /// <summary>
     /// Detection workers for video ($REDACTOR_WORKERS overrides). OpenCV already spreads one network run over

@@ -1,16 +1,24 @@
 namespace Redactor;
 
-/// <summary>Runs a face model over every pass of a scale plan and merges what the passes found.</summary>
+/// <summary>
+/// Runs a face model over the passes of a scale plan and merges what the passes found. Upscaled passes (small
+/// faces; the costliest) can be run on every <c>upscaleEvery</c>-th frame only: in video the tracker carries a
+/// face found on one frame over the frames between, so the cost drops with little loss. Photos are frame 0 and
+/// always get every pass.
+/// </summary>
 public sealed class MultiScaleDetector : IFaceDetector
 {
     private readonly IFaceModel _model;
     private readonly ScalePlanner _planner;
+    private readonly int _upscaleEvery;
     private (int W, int H, IReadOnlyList<DetectionPass> Passes) _cached;
 
-    public MultiScaleDetector(IFaceModel model, ScalePlanner planner)
+    public MultiScaleDetector(IFaceModel model, ScalePlanner planner, int upscaleEvery = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(upscaleEvery, 1);
         _model = model;
         _planner = planner;
+        _upscaleEvery = upscaleEvery;
     }
 
     public IReadOnlyList<Detection> Detect(Frame frame)
@@ -18,9 +26,13 @@ public sealed class MultiScaleDetector : IFaceDetector
         if (_cached.W != frame.Width || _cached.H != frame.Height || _cached.Passes is null)
             _cached = (frame.Width, frame.Height, _planner.Plan(frame.Width, frame.Height));
         var all = new List<Detection>();
+        bool upscaled = frame.Index % _upscaleEvery == 0;
         foreach (var pass in _cached.Passes)
+        {
+            if (pass.Scale > 1 && !upscaled) continue;
             foreach (var d in _model.Detect(frame, pass.Roi, pass.Scale))
                 if (d.Box.Height <= pass.MaxFace) all.Add(d);
+        }
         return BoxMerger.Merge(all);
     }
 

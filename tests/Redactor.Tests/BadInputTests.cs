@@ -188,8 +188,11 @@ public class BadInputTests
         Assert.True(cut.Exit == 0, cut.Err);
         var hash = ModelStore.Sha256Of(input);
         var dll = Path.Combine(AppContext.BaseDirectory, "redactor.dll");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { dll, "redact", input, "--models", TestPaths.Models }) psi.ArgumentList.Add(a);
+        // A background job of a non-interactive shell (as CI may be) inherits SIGINT as ignored, and the .NET runtime
+        // keeps an inherited 'ignore' as a shell would; 'env --default-signal=INT' gives the child the disposition
+        // a terminal's foreground process has, so this test sends the Ctrl-C a user's terminal would.
+        var psi = new ProcessStartInfo("env") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in new[] { "--default-signal=INT", "dotnet", dll, "redact", input, "--models", TestPaths.Models }) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var err = new System.Text.StringBuilder();
         p.ErrorDataReceived += (_, e) =>
@@ -209,7 +212,7 @@ public class BadInputTests
         }
         await Task.Delay(300);
         Assert.Equal(0, TestPaths.Tool("kill", "-INT", p.Id.ToString()).Exit);
-        Assert.True(p.WaitForExit(30_000), "did not stop within 30 s of SIGINT");
+        Assert.True(p.WaitForExit(30_000), "did not stop within 30 s of SIGINT: " + err);
         p.WaitForExit();
         Assert.Equal(130, p.ExitCode);
         lock (err) Assert.Contains("interrupted", err.ToString());

@@ -102,6 +102,18 @@ public class DetectionLogicTests
     }
 
     [Fact]
+    public void Upscaled_passes_can_run_on_every_kth_frame_only()
+    {
+        var model = new FakeModel();
+        var planner = new ScalePlanner();
+        var detector = new MultiScaleDetector(model, planner, upscaleEvery: 3);
+        int perFrame = planner.Plan(1280, 720).Count, cheap = planner.Plan(1280, 720).Count(p => p.Scale <= 1);
+        Assert.True(cheap < perFrame);
+        for (int i = 0; i < 6; i++) detector.Detect(new Frame(1280, 720) { Index = i });
+        Assert.Equal(2 * perFrame + 4 * cheap, model.Calls.Count);
+    }
+
+    [Fact]
     public void Scene_cut_detector_fires_on_a_cut_not_on_a_small_pan()
     {
         var a = new Frame(320, 180);
