@@ -20,9 +20,16 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         if (_detectors.Count < count)
         {
             var store = new ModelStore(ModelStore.DefaultDirectory(options.Models, Environment.GetEnvironmentVariable));
-            var path = store.Require(ModelStore.Find("yunet"));
+            var planner = new ScalePlanner(options.MinFace);
+            IFaceDetector YuNet() => new MultiScaleDetector(new YuNetModel(store.Require(ModelStore.Find("yunet")), options.Threshold), planner, UpscaleEvery);
+            IFaceDetector Retina() => new MultiScaleDetector(new RetinaFaceModel(store.Require(ModelStore.Find("retinaface")), options.Threshold), planner, UpscaleEvery);
             while (_detectors.Count < count)
-                _detectors.Add(new MultiScaleDetector(new YuNetModel(path, options.Threshold), new ScalePlanner(options.MinFace), UpscaleEvery));
+                _detectors.Add(options.Detector switch
+                {
+                    DetectorKind.Retinaface => Retina(),
+                    DetectorKind.Ensemble => new UnionDetector([YuNet(), Retina()]),
+                    _ => YuNet(),
+                });
         }
         return _detectors.Take(count).ToList();
     }

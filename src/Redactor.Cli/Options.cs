@@ -17,6 +17,9 @@ internal abstract class MediaOptions
     [Option("min-face", Default = 10f, HelpText = "Smallest face height in pixels to search for.")]
     public float MinFace { get; set; }
 
+    [Option("detector", Default = DetectorKind.Yunet, HelpText = "Face detector: yunet, retinaface, or ensemble (both; slower, finds more).")]
+    public DetectorKind Detector { get; set; }
+
     [Option("no-track", HelpText = "Video: redact each frame's detections only, without tracking (for comparison).")]
     public bool NoTrack { get; set; }
 
@@ -56,6 +59,8 @@ internal sealed class RedactOptions : MediaOptions
 }
 
 internal enum AudioMode { Keep, Drop }
+
+internal enum DetectorKind { Yunet, Retinaface, Ensemble }
 
 [Verb("detect", HelpText = "Write the regions that would be redacted, per photo and per video frame, as JSON.")]
 internal sealed class DetectOptions : MediaOptions

@@ -17,6 +17,10 @@ public sealed class ModelStore
             "https://github.com/opencv/opencv_zoo/raw/main/models/face_detection_yunet/face_detection_yunet_2023mar.onnx",
             "8f2383e4dd3cfbb4553ea8718107fc0423210dc964f9f4280604804ed2552fa4", "MIT",
             "YuNet 2023mar (OpenCV Zoo), the default detector"),
+        new("retinaface", "retinaface_mnet025_640.onnx",
+            "https://github.com/kgzhwang/Pytorch_Retinaface/raw/master/FaceDetector.onnx",
+            "e0e19bad8494b3f7a7edb39a90194ff055923e13a3453569a454386f857fe538", "MIT",
+            "RetinaFace MobileNet-0.25 (Pytorch_Retinaface export), --detector retinaface or ensemble"),
     ];
 
     public ModelStore(string directory) => Directory = Path.GetFullPath(directory);

@@ -38,3 +38,14 @@ public sealed class MultiScaleDetector : IFaceDetector
 
     public void Dispose() => _model.Dispose();
 }
+
+/// <summary>Union of several detectors' faces (an ensemble): each finds what the others miss; duplicates are merged.</summary>
+public sealed class UnionDetector(IReadOnlyList<IFaceDetector> detectors) : IFaceDetector
+{
+    public IReadOnlyList<Detection> Detect(Frame frame) => BoxMerger.Merge(detectors.SelectMany(d => d.Detect(frame)));
+
+    public void Dispose()
+    {
+        foreach (var d in detectors) d.Dispose();
+    }
+}

@@ -72,7 +72,7 @@ public sealed record ScalePlanner
                 passes.Add(new DetectionPass(new PixelRect(x, y, w, h), scale));
     }
 
-    internal static IEnumerable<(int Start, int Length)> Spans(int total, int tile, int overlap)
+    public static IEnumerable<(int Start, int Length)> Spans(int total, int tile, int overlap)
     {
         if (total <= tile) { yield return (0, total); yield break; }
         int step = tile - overlap;

@@ -1,0 +1,110 @@
+using OpenCvSharp;
+using OpenCvSharp.Dnn;
+
+namespace Redactor.OpenCv;
+
+/// <summary>
+/// RetinaFace (MobileNet 0.25, Pytorch_Retinaface export) through OpenCV DNN. The network only accepts 1x3x640x640
+/// (its FPN adds fixed-size maps), so the scaled ROI is cut into 640-pixel windows, each padded with the mean colour.
+/// Decoding follows the reference: prior boxes of min sizes {16,32}, {64,128}, {256,512} on strides 8, 16, 32;
+/// centre offsets × 0.1 and log sizes × 0.2 of the prior; scores are already softmaxed (column 1 = face).
+/// </summary>
+public sealed class RetinaFaceModel : IFaceModel
+{
+    private const int Side = 640;
+    private static readonly (int Stride, int[] MinSizes)[] Levels = [(8, [16, 32]), (16, [64, 128]), (32, [256, 512])];
+    private static readonly float[] Priors = BuildPriors();
+    private readonly Net _net;
+    private readonly float _threshold;
+
+    public RetinaFaceModel(string modelPath, float scoreThreshold)
+    {
+        if (!(scoreThreshold > 0 && scoreThreshold < 1)) throw new ArgumentOutOfRangeException(nameof(scoreThreshold));
+        NativeHeap.Tune();
+        _net = CvDnn.ReadNetFromOnnx(modelPath) ?? throw new MediaException($"cannot load {modelPath}");
+        _threshold = scoreThreshold;
+    }
+
+    /// <summary>Prior boxes as (cx, cy, w, h) in 0..1 of the 640-pixel input, in the network's output order.</summary>
+    private static float[] BuildPriors()
+    {
+        var list = new List<float>();
+        foreach (var (stride, sizes) in Levels)
+        {
+            int n = (int)Math.Ceiling((double)Side / stride);
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < n; j++)
+                    foreach (var m in sizes)
+                        list.AddRange([(j + 0.5f) * stride / Side, (i + 0.5f) * stride / Side, (float)m / Side, (float)m / Side]);
+        }
+        return [.. list];
+    }
+
+    internal static int PriorCount => Priors.Length / 4;
+
+    /// <summary>Decodes raw outputs (loc: N×4, conf: N×2) into boxes in the 640-pixel window's pixels.</summary>
+    internal static List<Detection> Decode(ReadOnlySpan<float> loc, ReadOnlySpan<float> conf, float threshold)
+    {
+        var found = new List<Detection>();
+        for (int k = 0; k < Priors.Length / 4; k++)
+        {
+            float score = conf[k * 2 + 1];
+            if (score < threshold) continue;
+            float pcx = Priors[k * 4], pcy = Priors[k * 4 + 1], pw = Priors[k * 4 + 2], ph = Priors[k * 4 + 3];
+            float cx = pcx + loc[k * 4] * 0.1f * pw, cy = pcy + loc[k * 4 + 1] * 0.1f * ph;
+            float w = pw * MathF.Exp(loc[k * 4 + 2] * 0.2f), h = ph * MathF.Exp(loc[k * 4 + 3] * 0.2f);
+            found.Add(new Detection(Box.FromCenter(cx * Side, cy * Side, w * Side, h * Side), score));
+        }
+        return found;
+    }
+
+    public unsafe IReadOnlyList<Detection> Detect(Frame frame, PixelRect roi, float scale)
+    {
+        int w = Math.Max(1, (int)Math.Round(roi.Width * scale));
+        int h = Math.Max(1, (int)Math.Round(roi.Height * scale));
+        var all = new List<Detection>();
+        fixed (byte* p = frame.Pixels)
+        {
+            // The Mat header borrows the managed pixel array; it must not outlive this fixed block.
+            using var whole = Mat.FromPixelData(frame.Height, frame.Width, MatType.CV_8UC3, (IntPtr)p, frame.Stride);
+            using var part = whole.SubMat(roi.Y, roi.Bottom, roi.X, roi.Right);
+            using var scaled = new Mat();
+            Cv2.Resize(part, scaled, new Size(w, h), 0, 0, scale < 1 ? InterpolationFlags.Area : InterpolationFlags.Linear);
+            foreach (var (x0, tw) in ScalePlanner.Spans(w, Side, Side / 4))
+                foreach (var (y0, th) in ScalePlanner.Spans(h, Side, Side / 4))
+                {
+                    using var window = new Mat(scaled, new Rect(x0, y0, tw, th));
+                    using var input = new Mat();
+                    Cv2.CopyMakeBorder(window, input, 0, Side - th, 0, Side - tw, BorderTypes.Constant, new Scalar(104, 117, 123));
+                    foreach (var d in Run(input))
+                        all.Add(new Detection(new Box(roi.X + (x0 + d.Box.X) / scale, roi.Y + (y0 + d.Box.Y) / scale, d.Box.Width / scale, d.Box.Height / scale), d.Score));
+                }
+        }
+        return BoxMerger.Merge(all, iouThreshold: 0.4f);
+    }
+
+    private unsafe List<Detection> Run(Mat input)
+    {
+        using var blob = CvDnn.BlobFromImage(input, 1.0, new Size(Side, Side), new Scalar(104, 117, 123), false, false);
+        _net.SetInput(blob);
+        string[] names = ["output0", "output1"];
+        Mat[] outs = [new Mat(), new Mat()];
+        try
+        {
+            _net.Forward(outs, names);
+            int n = PriorCount;
+            if (outs[0].Total() != n * 4 || outs[1].Total() != n * 2) throw new InvalidOperationException("unexpected RetinaFace output shape");
+            var loc = new ReadOnlySpan<float>((void*)outs[0].Data, n * 4);
+            var conf = new ReadOnlySpan<float>((void*)outs[1].Data, n * 2);
+            var result = Decode(loc, conf, _threshold);
+            GC.KeepAlive(outs);
+            return result;
+        }
+        finally
+        {
+            foreach (var m in outs) m.Dispose();
+        }
+    }
+
+    public void Dispose() => _net.Dispose();
+}
