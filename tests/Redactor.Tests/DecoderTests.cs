@@ -1,0 +1,44 @@
+using Redactor.OpenCv;
+using Xunit;
+
+namespace Redactor.Tests;
+
+public class DecoderTests
+{
+    [Fact]
+    public void RetinaFace_decodes_a_zero_offset_as_its_prior_box_and_applies_the_variances()
+    {
+        int n = RetinaFaceModel.PriorCount;
+        Assert.Equal(16800, n);
+        var loc = new float[n * 4];
+        var conf = new float[n * 2];
+        // Prior 0: stride 8, cell (0,0), min size 16 → centre (4,4), 16×16.
+        conf[1] = 0.9f;
+        // Prior 1: same cell, min size 32; shifted by one prior width to the right (0.1 variance) and twice as wide.
+        conf[3] = 0.8f;
+        loc[4] = 10f;
+        loc[6] = MathF.Log(2) / 0.2f;
+        var found = RetinaFaceModel.Decode(loc, conf, 0.5f);
+        Assert.Equal(2, found.Count);
+        Assert.Equal(new Box(-4, -4, 16, 16), Round(found[0].Box));
+        Assert.Equal(Box.FromCenter(4 + 32, 4, 64, 32), Round(found[1].Box));
+        Assert.Equal(0.8f, found[1].Score);
+    }
+
+    private static Box Round(Box b) => new(MathF.Round(b.X, 3), MathF.Round(b.Y, 3), MathF.Round(b.Width, 3), MathF.Round(b.Height, 3));
+
+    [Theory]
+    [InlineData("yunet")]
+    [InlineData("retinaface")]
+    public void Each_detector_finds_the_two_faces_of_a_known_photo(string name)
+    {
+        var path = Path.Combine(TestPaths.Models, ModelStore.Find(name).FileName);
+        using IFaceModel model = name == "yunet" ? new YuNetModel(path, 0.5f) : new RetinaFaceModel(path, 0.5f);
+        var frame = ImageFiles.Read(Path.Combine(TestPaths.DlibFaces, "images", "2008_001009.jpg"));
+        var faces = BoxMerger.Merge(model.Detect(frame, new PixelRect(0, 0, frame.Width, frame.Height), 1f));
+        // Ground truth of dlib-faces: (145, 79, 76, 76) and (125, 214, 90, 91).
+        var truth = new[] { new Box(145, 79, 76, 76), new Box(125, 214, 90, 91) };
+        Assert.Equal(2, faces.Count);
+        Assert.All(truth, t => Assert.Contains(faces, f => f.Box.IoU(t) > 0.4f));
+    }
+}
