@@ -58,18 +58,13 @@ public sealed class RetinaFaceModel : IFaceModel
         return found;
     }
 
-    public unsafe IReadOnlyList<Detection> Detect(Frame frame, PixelRect roi, float scale)
+    public IReadOnlyList<Detection> Detect(Frame frame, PixelRect roi, float scale)
     {
         int w = Math.Max(1, (int)Math.Round(roi.Width * scale));
         int h = Math.Max(1, (int)Math.Round(roi.Height * scale));
         var all = new List<Detection>();
-        fixed (byte* p = frame.Pixels)
+        using (var scaled = FrameMats.Scaled(frame, roi, w, h))
         {
-            // The Mat header borrows the managed pixel array; it must not outlive this fixed block.
-            using var whole = Mat.FromPixelData(frame.Height, frame.Width, MatType.CV_8UC3, (IntPtr)p, frame.Stride);
-            using var part = whole.SubMat(roi.Y, roi.Bottom, roi.X, roi.Right);
-            using var scaled = new Mat();
-            Cv2.Resize(part, scaled, new Size(w, h), 0, 0, scale < 1 ? InterpolationFlags.Area : InterpolationFlags.Linear);
             foreach (var (x0, tw) in ScalePlanner.Spans(w, Side, Side / 4))
                 foreach (var (y0, th) in ScalePlanner.Spans(h, Side, Side / 4))
                 {

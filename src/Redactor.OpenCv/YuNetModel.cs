@@ -33,14 +33,8 @@ public sealed class YuNetModel : IFaceModel
         int pw = (w + 31) / 32 * 32, ph = (h + 31) / 32 * 32;
         var detector = DetectorFor(pw, ph);
         var found = new List<Detection>();
-        fixed (byte* p = frame.Pixels)
+        using (var input = FrameMats.Scaled(frame, roi, w, h))
         {
-            // The Mat header borrows the managed pixel array; it must not outlive this fixed block.
-            using var whole = Mat.FromPixelData(frame.Height, frame.Width, MatType.CV_8UC3, (IntPtr)p, frame.Stride);
-            using var part = whole.SubMat(roi.Y, roi.Bottom, roi.X, roi.Right);
-            using var input = new Mat();
-            if (w == roi.Width && h == roi.Height) part.CopyTo(input);
-            else Cv2.Resize(part, input, new Size(w, h), 0, 0, scale < 1 ? InterpolationFlags.Area : InterpolationFlags.Linear);
             using var padded = new Mat();
             Cv2.CopyMakeBorder(input, padded, 0, ph - h, 0, pw - w, BorderTypes.Constant, Scalar.Black);
             using var faces = new Mat();
