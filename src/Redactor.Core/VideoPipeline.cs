@@ -60,6 +60,7 @@ public static class VideoPipeline
             }
         })).ToArray();
 
+        bool readAll = false;
         try
         {
             while (true)
@@ -71,35 +72,29 @@ public static class VideoPipeline
                 work.Add((frame, cut), stop.Token);
                 progress?.Report(new PipelineProgress("detect", Interlocked.Read(ref completed), source.FrameCountHint));
             }
-            work.CompleteAdding();
-            Task.WaitAll(workers);
+            readAll = true;
         }
-        catch (Exception e) when (e is OperationCanceledException or AggregateException)
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            stop.Cancel();
+            // A worker failed and stopped the reader; its own error is thrown below.
+        }
+        finally
+        {
+            if (!readAll) stop.Cancel();
             work.CompleteAdding();
             try
             {
                 Task.WaitAll(workers);
             }
-            catch (AggregateException all) when (!ct.IsCancellationRequested)
+            catch (AggregateException all) when (!ct.IsCancellationRequested
+                && all.InnerExceptions.FirstOrDefault(x => x is not OperationCanceledException) is { } first)
             {
-                // A worker failed first: its error is the one to report, not the cancellation it caused.
-                var first = all.InnerExceptions.FirstOrDefault(x => x is not OperationCanceledException);
-                if (first is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
             }
             catch (AggregateException)
             {
+                // Workers stopped by cancellation or by the reader's own error, which propagates.
             }
-            ct.ThrowIfCancellationRequested();
-            throw;
-        }
-        catch
-        {
-            stop.Cancel();
-            work.CompleteAdding();
-            try { Task.WaitAll(workers); } catch (AggregateException) { }
-            throw;
         }
         progress?.Report(new PipelineProgress("detect", results.Count, source.FrameCountHint));
         return results.Select(r => r!).ToList();

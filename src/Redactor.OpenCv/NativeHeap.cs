@@ -6,8 +6,8 @@ namespace Redactor.OpenCv;
 /// OpenCV's DNN allocates and frees tens of MiB of activations on every call. With glibc's default, adaptive
 /// thresholds those blocks go back to the kernel after each frame and come back as fresh pages, and the page
 /// faults cost more than the network itself (measured here: YuNet at 1280x736 took 120 ms a frame instead of 35).
-/// Set before any worker thread allocates.
-/// Fixing the thresholds keeps freed blocks in the heap for reuse. Process-wide, set once, harmless elsewhere.
+/// Fixing the thresholds keeps freed blocks in the heap for reuse. Process-wide, set once (before detection
+/// workers allocate), harmless elsewhere.
 /// </summary>
 internal static partial class NativeHeap
 {
