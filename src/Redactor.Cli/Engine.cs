@@ -41,7 +41,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     /// <summary>
     /// Detection workers for video ($REDACTOR_WORKERS overrides). OpenCV already spreads one network run over
     /// every core; on 2 cores a second worker gained nothing (150 frames of 720p: 21.8 s with one, 21.2 s with two)
-    /// and doubled memory, so frame-level workers start only from 8 cores.
+    /// and doubled memory. Frame-level workers start from 8 cores, a guess not yet measured on such a machine.
     /// </summary>
     private static int Workers =>
         int.TryParse(Environment.GetEnvironmentVariable("REDACTOR_WORKERS"), out int n) && n > 0 ? n : Math.Max(1, Environment.ProcessorCount / 4);
