@@ -15,7 +15,7 @@ internal static class Commands
         RedactionOptions style;
         try
         {
-            style = new RedactionOptions(o.Style, o.Shape, o.MaskScale, colour);
+            style = new RedactionOptions(o.Style, o.Shape, o.MaskScale, colour, maskMargin: o.MaskMargin);
         }
         catch (ArgumentOutOfRangeException e)
         {

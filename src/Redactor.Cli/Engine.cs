@@ -21,8 +21,9 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         {
             var store = new ModelStore(ModelStore.DefaultDirectory(options.Models, Environment.GetEnvironmentVariable));
             var planner = new ScalePlanner(options.MinFace);
-            IFaceDetector YuNet() => new MultiScaleDetector(new YuNetModel(store.Require(ModelStore.Find("yunet")), options.Threshold), planner, UpscaleEvery);
-            IFaceDetector Retina() => new MultiScaleDetector(new RetinaFaceModel(store.Require(ModelStore.Find("retinaface")), options.Threshold), planner, UpscaleEvery);
+            var policy = new ScorePolicy(options.Threshold);
+            IFaceDetector YuNet() => new MultiScaleDetector(new YuNetModel(store.Require(ModelStore.Find("yunet")), policy.Threshold), planner, policy, UpscaleEvery);
+            IFaceDetector Retina() => new MultiScaleDetector(new RetinaFaceModel(store.Require(ModelStore.Find("retinaface")), policy.Threshold), planner, policy, UpscaleEvery);
             while (_detectors.Count < count)
                 _detectors.Add(options.Detector switch
                 {

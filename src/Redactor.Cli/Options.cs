@@ -11,7 +11,7 @@ internal abstract class MediaOptions
     [Option('r', "recursive", HelpText = "Descend into subfolders of folder inputs.")]
     public bool Recursive { get; set; }
 
-    [Option("threshold", Default = 0.35f, HelpText = "Detector score (0..1) above which a face is redacted; lower finds more.")]
+    [Option("threshold", Default = ScorePolicy.DefaultThreshold, HelpText = "Detector score (0..1) from which a face is redacted; lower finds more. Faces 40 px or taller need at least 0.4.")]
     public float Threshold { get; set; }
 
     [Option("min-face", Default = 10f, HelpText = "Smallest face height in pixels to search for.")]
@@ -48,8 +48,11 @@ internal sealed class RedactOptions : MediaOptions
     [Option("shape", Default = MaskShape.Ellipse, HelpText = "ellipse or box.")]
     public MaskShape Shape { get; set; }
 
-    [Option("mask-scale", Default = 1.3f, HelpText = "Grow each face box by this factor around its centre before covering it.")]
+    [Option("mask-scale", Default = RedactionOptions.DefaultMaskScale, HelpText = "Grow each face box by this factor around its centre before covering it.")]
     public float MaskScale { get; set; }
+
+    [Option("mask-margin", Default = RedactionOptions.DefaultMaskMargin, HelpText = "Then add this many pixels on every side (small faces' boxes are a few pixels off).")]
+    public float MaskMargin { get; set; }
 
     [Option("audio", Default = AudioMode.Keep, HelpText = "Video audio: keep (copied; re-encoded only if the container needs it) or drop.")]
     public AudioMode Audio { get; set; }

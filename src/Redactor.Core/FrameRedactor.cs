@@ -20,10 +20,10 @@ public sealed class FrameRedactor
 
     public RedactionOptions Options => _options;
 
-    /// <summary>Redacts every face box (grown by the mask scale) in the frame.</summary>
+    /// <summary>Redacts every face box (grown to <see cref="RedactionOptions.MaskFor"/>) in the frame.</summary>
     public void Apply(Frame frame, IEnumerable<Box> faces)
     {
-        foreach (var face in faces) ApplyOne(frame, face.Scale(_options.MaskScale));
+        foreach (var face in faces) ApplyOne(frame, _options.MaskFor(face));
     }
 
     /// <summary>Redacts one already-grown region.</summary>

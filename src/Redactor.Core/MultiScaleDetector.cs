@@ -11,14 +11,17 @@ public sealed class MultiScaleDetector : IFaceDetector
     private readonly IFaceModel _model;
     private readonly ScalePlanner _planner;
     private readonly int _upscaleEvery;
+    private readonly ScorePolicy _policy;
     private (int W, int H, IReadOnlyList<DetectionPass> Passes) _cached;
 
-    public MultiScaleDetector(IFaceModel model, ScalePlanner planner, int upscaleEvery = 1)
+    /// <param name="policy">Scores that count; the model should already drop scores below its threshold.</param>
+    public MultiScaleDetector(IFaceModel model, ScalePlanner planner, ScorePolicy? policy = null, int upscaleEvery = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(upscaleEvery, 1);
         _model = model;
         _planner = planner;
         _upscaleEvery = upscaleEvery;
+        _policy = policy ?? new ScorePolicy();
     }
 
     public IReadOnlyList<Detection> Detect(Frame frame)
@@ -31,7 +34,7 @@ public sealed class MultiScaleDetector : IFaceDetector
         {
             if (pass.Scale > 1 && !upscaled) continue;
             foreach (var d in _model.Detect(frame, pass.Roi, pass.Scale))
-                if (d.Box.Height <= pass.MaxFace) all.Add(d);
+                if (d.Box.Height <= pass.MaxFace && _policy.Accepts(d)) all.Add(d);
         }
         return BoxMerger.Merge(all);
     }

@@ -30,12 +30,17 @@ public static class ImageFiles
         return frame;
     }
 
+    private const int JpegSamplingFactor = 7;
+    private const int JpegSampling444 = 0x111111;
+
     /// <summary>Encodes <paramref name="frame"/> in the format named by <paramref name="extension"/> (".jpg", ".png"…).</summary>
     public static unsafe void Write(Frame frame, string path, string extension)
     {
         int[] parameters = extension.ToLowerInvariant() switch
         {
-            ".jpg" or ".jpeg" => [(int)ImwriteFlags.JpegQuality, 95],
+            // Full-resolution chroma (4:4:4; OpenCV's IMWRITE_JPEG_SAMPLING_FACTOR, which OpenCvSharp does not
+            // name): with 4:2:0 the fill colour bleeds into a 2-px fringe, which on a 12-px face is a visible seam.
+            ".jpg" or ".jpeg" => [(int)ImwriteFlags.JpegQuality, 95, JpegSamplingFactor, JpegSampling444],
             ".webp" => [(int)ImwriteFlags.WebPQuality, 95],
             _ => [],
         };

@@ -162,6 +162,7 @@ public class BadInputTests
     [InlineData("--color", "purple")]
     [InlineData("--threshold", "1.5")]
     [InlineData("--mask-scale", "0.2")]
+    [InlineData("--mask-margin", "-1")]
     [InlineData("--crf", "99")]
     public void Bad_option_values_are_usage_errors(string option, string value)
     {

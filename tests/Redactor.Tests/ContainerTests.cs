@@ -117,7 +117,7 @@ public class ContainerTests
         Assert.Equal(0.04, files[0].GetProperty("frames")[1].GetProperty("time").GetDouble(), 3);
         var faces = files[1].GetProperty("frames")[0].GetProperty("regions").EnumerateArray().ToList();
         Assert.Equal(2, faces.Count);
-        Assert.All(faces, f => Assert.True(f.GetProperty("score").GetDouble() >= 0.35));
+        Assert.All(faces, f => Assert.True(f.GetProperty("score").GetDouble() >= ScorePolicy.DefaultThreshold));
     }
 
     [Theory]

@@ -101,6 +101,45 @@ public class DetectionLogicTests
         Assert.Single(faces);
     }
 
+    [Theory]
+    [InlineData(12f, 0.25f, true)]   // small face, low score: redacted
+    [InlineData(12f, 0.15f, false)]  // below the threshold
+    [InlineData(60f, 0.3f, false)]   // large box, low score: texture, not redacted
+    [InlineData(60f, 0.45f, true)]
+    public void Score_policy_needs_more_confidence_for_large_boxes(float height, float score, bool accepted)
+    {
+        var policy = new ScorePolicy();
+        Assert.Equal(accepted, policy.Accepts(new Detection(new Box(0, 0, height * 0.8f, height), score)));
+    }
+
+    [Fact]
+    public void Score_policy_never_goes_below_the_users_threshold()
+    {
+        var strict = new ScorePolicy(threshold: 0.6f);
+        Assert.Equal(0.6f, strict.LargeFaceThreshold);
+        Assert.False(strict.Accepts(new Detection(new Box(0, 0, 50, 60), 0.5f)));
+    }
+
+    [Fact]
+    public void Multi_scale_detector_drops_what_the_score_policy_rejects()
+    {
+        var model = new FakeModel(); // reports a 36 px face scoring 0.81..
+        var detector = new MultiScaleDetector(model, new ScalePlanner(), new ScorePolicy(threshold: 0.95f));
+        Assert.Empty(detector.Detect(new Frame(640, 360)));
+    }
+
+    [Fact]
+    public void Mask_covers_the_scaled_box_plus_a_margin_moved_down()
+    {
+        var options = new RedactionOptions(maskScale: 1.5f, maskMargin: 4f);
+        var mask = options.MaskFor(new Box(100, 100, 20, 40));
+        Assert.Equal(110f, mask.CenterX, 3);
+        Assert.Equal(120f + RedactionOptions.MaskDrop * 40, mask.CenterY, 3);
+        Assert.Equal(20 * 1.5f + 8, mask.Width, 3);
+        Assert.Equal(40 * 1.5f + 8, mask.Height, 3);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RedactionOptions(maskMargin: -1));
+    }
+
     [Fact]
     public void Upscaled_passes_can_run_on_every_kth_frame_only()
     {

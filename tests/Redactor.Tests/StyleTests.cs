@@ -33,9 +33,9 @@ public class StyleTests
         var frame = Noise(200, 150, 1);
         var before = frame.Clone();
         var faces = new[] { new Box(20, 30, 50, 60), new Box(150, 100, 70, 70) }; // the second reaches past the edges
-        var redactor = new FrameRedactor(new RedactionOptions(style, shape, 1.3f, new Rgb(255, 0, 255), seed: 7));
-        redactor.Apply(frame, faces);
-        var regions = faces.Select(f => f.Scale(1.3f)).ToArray();
+        var options = new RedactionOptions(style, shape, 1.3f, new Rgb(255, 0, 255), seed: 7);
+        new FrameRedactor(options).Apply(frame, faces);
+        var regions = faces.Select(options.MaskFor).ToArray();
         int changedInside = 0;
         for (int y = 0; y < frame.Height; y++)
             for (int x = 0; x < frame.Width; x++)
