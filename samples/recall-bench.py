@@ -4,6 +4,7 @@
 (end to end: decode, detect, redact, encode). Writes docs/recall.svg (recall by face size) and docs/recall.md.
 
   samples/recall-bench.py [--sets dlib-faces wider-416 masks] [-- extra redactor options]
+  samples/recall-bench.py --compare     # every detector and a few thresholds; writes docs/models.md
 """
 import argparse, glob, json, os, subprocess, sys, time
 import cv2
@@ -13,32 +14,55 @@ shared = os.environ.get('REDACTOR_SHARED', os.path.join(os.path.dirname(root), '
 ap = argparse.ArgumentParser()
 ap.add_argument('--sets', nargs='+', default=['dlib-faces', 'wider-416', 'masks'])
 ap.add_argument('--label', default='default settings')
+ap.add_argument('--compare', action='store_true', help='compare detectors and thresholds on wider-416 and masks')
 ap.add_argument('extra', nargs='*')
 a = ap.parse_args()
 
 subprocess.run([os.path.join(root, 'redactor'), '--version'], check=True, stdout=subprocess.DEVNULL)  # build outside the timing
-rows = []
-for name in a.sets:
+sizes = ['10-16', '16-32', '32-64', '64+']
+
+def run_set(name, extra):
     images = os.path.join(shared, 'data', name, 'images')
     out = os.path.join(root, 'out', 'recall', name)
     subprocess.run(['rm', '-rf', out], check=True)
     start = time.time()
-    subprocess.run([os.path.join(root, 'redactor'), 'redact', images, '-o', out, '--style', 'fill', '--color', 'ff00ff', '-q', *a.extra])
+    subprocess.run([os.path.join(root, 'redactor'), 'redact', images, '-o', out, '--style', 'fill', '--color', 'ff00ff', '-q', *extra])
     seconds = time.time() - start
     mp = sum(img.shape[0] * img.shape[1] for img in (cv2.imread(p) for p in glob.glob(os.path.join(images, '*'))) if img is not None) / 1e6
     score = subprocess.run(['/usr/bin/python3', os.path.join(shared, 'tools', 'leakscore.py'), 'images', out, os.path.join(shared, 'data', name, 'gt.txt')],
                            check=True, capture_output=True, text=True).stdout
     stats = json.loads(score[:score.rindex('}') + 1])
     buckets = {k: tuple(int(x) for x in v.split()[0].split('/')) for k, v in stats['buckets'].items()}
-    rows.append((name, stats['leak_rate_pct'], buckets, stats['over_redacted_pct'], 1000 * seconds / mp))
+    return (name, stats['leak_rate_pct'], buckets, stats['over_redacted_pct'], 1000 * seconds / mp)
 
-sizes = ['10-16', '16-32', '32-64', '64+']
+def cells(b):
+    return ' | '.join(f'{b[s][0]}/{b[s][1]}' if b[s][1] else '-' for s in sizes)
+
+if a.compare:
+    configs = [('yunet (default)', []), ('yunet, threshold 0.35', ['--threshold', '0.35']),
+               ('yunet, --mask-scale 1.3 --mask-margin 0', ['--mask-scale', '1.3', '--mask-margin', '0']),
+               ('yunetn', ['--detector', 'yunetn']), ('retinaface', ['--detector', 'retinaface']),
+               ('ultraface', ['--detector', 'ultraface']), ('ensemble (yunet + retinaface)', ['--detector', 'ensemble'])]
+    lines = ['| detector / options | set | leak rate | ' + ' | '.join(f'leaked {s} px' for s in sizes) + ' | over-redaction | ms/MP |',
+             '|---|---|---|' + '---|' * len(sizes) + '---|---|']
+    for label, extra in configs:
+        for name in ['wider-416', 'masks']:
+            n, leak, b, over, msmp = run_set(name, extra)
+            lines.append(f'| {label} | {n} | {leak:.1f}% | {cells(b)} | {over:.2f}% | {msmp:.0f} |')
+            print(lines[-1], flush=True)
+    with open(os.path.join(root, 'docs', 'models.md'), 'w') as f:
+        f.write('# Detectors compared\n\nEvery row is `redactor redact SET/images --style fill --color ff00ff` with the options shown, '
+                'scored by `../shared/tools/leakscore.py` (a face is covered when 90 % of the ellipse in its box is redacted; '
+                'leak counts are faces left visible / faces of that height). ms/MP is end to end (read, detect, redact, write) '
+                'on 2 cores. Made by `samples/recall-bench.py --compare`.\n\n' + '\n'.join(lines) + '\n')
+    sys.exit(0)
+
+rows = [run_set(name, a.extra) for name in a.sets]
 lines = [f'Recall benchmark ({a.label}; options: {" ".join(a.extra) or "none"})', '',
          '| set | leak rate | ' + ' | '.join(f'leaked {s} px' for s in sizes) + ' | over-redaction | ms/MP |',
          '|---|---|' + '---|' * len(sizes) + '---|---|']
 for name, leak, b, over, msmp in rows:
-    lines.append(f'| {name} | {leak:.1f}% | ' + ' | '.join(f'{b[s][0]}/{b[s][1]}' if b[s][1] else '-' for s in sizes)
-                 + f' | {over:.2f}% | {msmp:.0f} |')
+    lines.append(f'| {name} | {leak:.1f}% | {cells(b)} | {over:.2f}% | {msmp:.0f} |')
 text = '\n'.join(lines)
 print(text)
 os.makedirs(os.path.join(root, 'docs'), exist_ok=True)

@@ -23,11 +23,15 @@ internal sealed class Engine(MediaOptions options) : IDisposable
             var planner = new ScalePlanner(options.MinFace);
             var policy = new ScorePolicy(options.Threshold);
             IFaceDetector YuNet() => new MultiScaleDetector(new YuNetModel(store.Require(ModelStore.Find("yunet")), policy.Threshold), planner, policy, UpscaleEvery);
+            IFaceDetector YuNetN() => new MultiScaleDetector(new YuNetModel(store.Require(ModelStore.Find("yunet-n")), policy.Threshold), planner, policy, UpscaleEvery);
+            IFaceDetector Ultra() => new MultiScaleDetector(new UltraFaceModel(store.Require(ModelStore.Find("ultraface")), policy.Threshold), planner, policy, UpscaleEvery);
             IFaceDetector Retina() => new MultiScaleDetector(new RetinaFaceModel(store.Require(ModelStore.Find("retinaface")), policy.Threshold), planner, policy, UpscaleEvery);
             while (_detectors.Count < count)
                 _detectors.Add(options.Detector switch
                 {
                     DetectorKind.Retinaface => Retina(),
+                    DetectorKind.YunetN => YuNetN(),
+                    DetectorKind.Ultraface => Ultra(),
                     DetectorKind.Ensemble => new UnionDetector([YuNet(), Retina()]),
                     _ => YuNet(),
                 });

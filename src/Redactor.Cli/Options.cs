@@ -17,7 +17,7 @@ internal abstract class MediaOptions
     [Option("min-face", Default = 10f, HelpText = "Smallest face height in pixels to search for.")]
     public float MinFace { get; set; }
 
-    [Option("detector", Default = DetectorKind.Yunet, HelpText = "Face detector: yunet, retinaface, or ensemble (both; slower, finds more).")]
+    [Option("detector", Default = DetectorKind.Yunet, HelpText = "Face detector: yunet; yunetn, retinaface or ultraface (each finds fewer faces, see docs/recall.md); ensemble (yunet and retinaface; slower).")]
     public DetectorKind Detector { get; set; }
 
     [Option("no-track", HelpText = "Video: redact each frame's detections only, without tracking (for comparison).")]
@@ -63,7 +63,7 @@ internal sealed class RedactOptions : MediaOptions
 
 internal enum AudioMode { Keep, Drop }
 
-internal enum DetectorKind { Yunet, Retinaface, Ensemble }
+internal enum DetectorKind { Yunet, YunetN, Retinaface, Ultraface, Ensemble }
 
 [Verb("detect", HelpText = "Write the regions that would be redacted, per photo and per video frame, as JSON.")]
 internal sealed class DetectOptions : MediaOptions

@@ -21,6 +21,14 @@ public sealed class ModelStore
             "https://github.com/kgzhwang/Pytorch_Retinaface/raw/master/FaceDetector.onnx",
             "e0e19bad8494b3f7a7edb39a90194ff055923e13a3453569a454386f857fe538", "MIT",
             "RetinaFace MobileNet-0.25 (Pytorch_Retinaface export), --detector retinaface or ensemble"),
+        new("yunet-n", "yunet_n_640_640.onnx",
+            "https://github.com/ShiqiYu/libfacedetection.train/raw/master/onnx/yunet_n_640_640.onnx",
+            "25a606a145a5b6d7271ae138fbd00eba91dad8b83222ae3f2c7ecd0f4a7b0e31", "Apache-2.0",
+            "YuNet-n (libfacedetection.train), --detector yunetn"),
+        new("ultraface", "version-RFB-640.onnx",
+            "https://github.com/Linzaer/Ultra-Light-Fast-Generic-Face-Detector-1MB/raw/master/models/onnx/version-RFB-640.onnx",
+            "8f4c659275977e7a3bfbfa339a9c769ad793df50f9c0baa8c14b11baa1646430", "MIT",
+            "UltraFace RFB-640 (Ultra-Light-Fast-Generic-Face-Detector-1MB), --detector ultraface"),
     ];
 
     public ModelStore(string directory) => Directory = Path.GetFullPath(directory);

@@ -5,7 +5,7 @@ namespace Redactor.OpenCv;
 
 /// <summary>
 /// RetinaFace (MobileNet 0.25, Pytorch_Retinaface export) through OpenCV DNN. The network only accepts 1x3x640x640
-/// (its FPN adds fixed-size maps), so the scaled ROI is cut into 640-pixel windows, each padded with the mean colour.
+/// (its FPN adds fixed-size maps), so the scaled ROI is cut into 640-pixel windows (<see cref="FixedWindows"/>).
 /// Decoding follows the reference: prior boxes of min sizes {16,32}, {64,128}, {256,512} on strides 8, 16, 32;
 /// centre offsets × 0.1 and log sizes × 0.2 of the prior; scores are already softmaxed (column 1 = face).
 /// </summary>
@@ -58,25 +58,8 @@ public sealed class RetinaFaceModel : IFaceModel
         return found;
     }
 
-    public IReadOnlyList<Detection> Detect(Frame frame, PixelRect roi, float scale)
-    {
-        int w = Math.Max(1, (int)Math.Round(roi.Width * scale));
-        int h = Math.Max(1, (int)Math.Round(roi.Height * scale));
-        var all = new List<Detection>();
-        using (var scaled = FrameMats.Scaled(frame, roi, w, h))
-        {
-            foreach (var (x0, tw) in ScalePlanner.Spans(w, Side, Side / 4))
-                foreach (var (y0, th) in ScalePlanner.Spans(h, Side, Side / 4))
-                {
-                    using var window = new Mat(scaled, new Rect(x0, y0, tw, th));
-                    using var input = new Mat();
-                    Cv2.CopyMakeBorder(window, input, 0, Side - th, 0, Side - tw, BorderTypes.Constant, new Scalar(104, 117, 123));
-                    foreach (var d in Run(input))
-                        all.Add(new Detection(new Box(roi.X + (x0 + d.Box.X) / scale, roi.Y + (y0 + d.Box.Y) / scale, d.Box.Width / scale, d.Box.Height / scale), d.Score));
-                }
-        }
-        return BoxMerger.Merge(all, iouThreshold: 0.4f);
-    }
+    public IReadOnlyList<Detection> Detect(Frame frame, PixelRect roi, float scale) =>
+        FixedWindows.Detect(frame, roi, scale, Side, Side, new Scalar(104, 117, 123), Run);
 
     private unsafe List<Detection> Run(Mat input)
     {

@@ -25,15 +25,34 @@ public class DecoderTests
         Assert.Equal(0.8f, found[1].Score);
     }
 
+    [Fact]
+    public void UltraFace_decodes_corners_in_window_fractions_and_drops_low_scores()
+    {
+        // Three anchors: a face at (64,48)-(128,144) of the 640×480 window, one below the threshold, one degenerate.
+        float[] scores = [0.1f, 0.9f, 0.7f, 0.3f, 0.05f, 0.95f];
+        float[] boxes = [0.1f, 0.1f, 0.2f, 0.3f, 0.5f, 0.5f, 0.6f, 0.6f, 0.4f, 0.4f, 0.3f, 0.5f];
+        var found = UltraFaceModel.Decode(scores, boxes, 0.5f);
+        var face = Assert.Single(found);
+        Assert.Equal(new Box(64, 48, 64, 96), Round(face.Box));
+        Assert.Equal(0.9f, face.Score);
+    }
+
     private static Box Round(Box b) => new(MathF.Round(b.X, 3), MathF.Round(b.Y, 3), MathF.Round(b.Width, 3), MathF.Round(b.Height, 3));
 
     [Theory]
     [InlineData("yunet")]
+    [InlineData("yunet-n")]
     [InlineData("retinaface")]
+    [InlineData("ultraface")]
     public void Each_detector_finds_the_two_faces_of_a_known_photo(string name)
     {
         var path = Path.Combine(TestPaths.Models, ModelStore.Find(name).FileName);
-        using IFaceModel model = name == "yunet" ? new YuNetModel(path, 0.5f) : new RetinaFaceModel(path, 0.5f);
+        using IFaceModel model = name switch
+        {
+            "retinaface" => new RetinaFaceModel(path, 0.5f),
+            "ultraface" => new UltraFaceModel(path, 0.5f),
+            _ => new YuNetModel(path, 0.5f),
+        };
         var frame = ImageFiles.Read(Path.Combine(TestPaths.DlibFaces, "images", "2008_001009.jpg"));
         var faces = BoxMerger.Merge(model.Detect(frame, new PixelRect(0, 0, frame.Width, frame.Height), 1f));
         // Ground truth of dlib-faces: (145, 79, 76, 76) and (125, 214, 90, 91).

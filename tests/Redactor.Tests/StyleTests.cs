@@ -90,7 +90,7 @@ public class StyleTests
     {
         var frame = Noise(w + 20, h + 20, 4);
         var redactor = new FrameRedactor(new RedactionOptions(RedactionStyle.Pixelate, MaskShape.Box, 1.0f));
-        redactor.Apply(frame, [new Box(10, 10, w, h)]);
+        redactor.ApplyOne(frame, new Box(10, 10, w, h));
         var colours = new HashSet<int>();
         var firstRow = new HashSet<int>();
         for (int y = 10; y < 10 + h; y++)
