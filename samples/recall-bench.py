@@ -26,7 +26,9 @@ def run_set(name, extra):
     out = os.path.join(root, 'out', 'recall', name)
     subprocess.run(['rm', '-rf', out], check=True)
     start = time.time()
-    subprocess.run([os.path.join(root, 'redactor'), 'redact', images, '-o', out, '--style', 'fill', '--color', 'ff00ff', '-q', *extra])
+    done = subprocess.run([os.path.join(root, 'redactor'), 'redact', images, '-o', out, '--style', 'fill', '--color', 'ff00ff', '-q', *extra])
+    if done.returncode != 0:
+        sys.exit(f'recall-bench: redactor failed on {name} with {" ".join(extra) or "default options"} (exit {done.returncode})')
     seconds = time.time() - start
     mp = sum(img.shape[0] * img.shape[1] for img in (cv2.imread(p) for p in glob.glob(os.path.join(images, '*'))) if img is not None) / 1e6
     score = subprocess.run(['/usr/bin/python3', os.path.join(shared, 'tools', 'leakscore.py'), 'images', out, os.path.join(shared, 'data', name, 'gt.txt')],

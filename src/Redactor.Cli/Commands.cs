@@ -181,7 +181,7 @@ internal static class Commands
             case "list":
                 stdout.WriteLine($"model folder: {store.Directory}");
                 foreach (var m in ModelStore.Catalog)
-                    stdout.WriteLine($"  {m.Name,-8} {(store.IsInstalled(m) ? "installed" : "missing  ")}  {m.FileName}  ({m.License}) {m.Description}");
+                    stdout.WriteLine($"  {m.Name,-10} {(store.IsInstalled(m) ? "installed" : "missing  ")}  {m.FileName,-34} {m.License,-10} {m.Description}");
                 return App.Ok;
             case "install":
                 int failed = 0;
