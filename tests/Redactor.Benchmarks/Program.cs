@@ -6,7 +6,9 @@ using Redactor.OpenCv;
 // Micro-benchmarks of the hot stages of video redaction. Run:
 //   dotnet run -c Release --project tests/Redactor.Benchmarks -- --filter '*'
 // The detector benchmark reads the model from $REDACTOR_MODELS (default ../shared/models).
-BenchmarkSwitcher.FromAssembly(typeof(RedactionBenchmarks).Assembly).Run(args);
+// "long-video" instead measures memory over an hour of synthetic 1080p (see LongVideo.cs).
+if (args.Length > 0 && args[0] == "long-video") LongVideo.Run(args[1..]);
+else BenchmarkSwitcher.FromAssembly(typeof(RedactionBenchmarks).Assembly).Run(args);
 
 /// <summary>Cost of covering one 120-pixel face (grown ×1.3) in a 720p frame, per style.</summary>
 [MemoryDiagnoser]
