@@ -53,11 +53,19 @@ public sealed record ScalePlanner
         float up = Math.Max(1f, ModelMinFace / MinFace);
         if (up > 1f && (double)width * height * up * up > UpscaleBudgetPixels) up = 1f;
         if (up > 1f) AddTiled(passes, width, height, up);
+        else if (down < 0.6f) AddTiled(passes, width, height, MidScale);
         AddTiled(passes, width, height, 1f);
 
         float coarsest = passes.Min(p => p.Scale);
         return passes.Select(p => p.Scale == coarsest ? p : p with { MaxFace = ModelMaxFace * TrustMargin / p.Scale }).ToList();
     }
+
+    /// <summary>
+    /// Scale of the extra pass for frames too large for an upscaled pass (1080p and up). A face seen at two scales
+    /// is found more often than at one: on 720p video, removing one of three overlapping passes left 12.2% of
+    /// face-frames visible instead of 10.0%. Without it, faces of 16-48 px in 1080p are seen by the 1x pass only.
+    /// </summary>
+    private const float MidScale = 2f / 3;
 
     /// <summary>How far past <see cref="ModelMaxFace"/> a fine pass's box may go before a coarser pass takes over.</summary>
     private const float TrustMargin = 1.15f;

@@ -30,6 +30,17 @@ public class DetectionLogicTests
     }
 
     [Fact]
+    public void Planner_adds_a_second_look_at_two_thirds_when_1080p_is_too_large_to_upscale()
+    {
+        var hd = new ScalePlanner().Plan(1920, 1080);
+        Assert.DoesNotContain(hd, p => p.Scale > 1f);
+        Assert.Contains(hd, p => Math.Abs(p.Scale - 2f / 3) < 1e-6);
+        Assert.Contains(hd, p => p.Scale == 1f);
+        // 720p has its upscaled pass and needs no extra one.
+        Assert.DoesNotContain(new ScalePlanner().Plan(1280, 720), p => p.Scale > 0.5f && p.Scale < 1f);
+    }
+
+    [Fact]
     public void Only_the_coarsest_pass_may_report_faces_larger_than_the_model_knows()
     {
         var passes = new ScalePlanner().Plan(1280, 720);
