@@ -22,16 +22,16 @@ internal sealed class Engine(MediaOptions options) : IDisposable
             var store = new ModelStore(ModelStore.DefaultDirectory(options.Models, Environment.GetEnvironmentVariable));
             var planner = new ScalePlanner(options.MinFace);
             var policy = new ScorePolicy(options.Threshold);
-            IFaceDetector YuNet() => new MultiScaleDetector(new YuNetModel(store.Require(ModelStore.Find("yunet")), policy.Threshold), planner, policy, UpscaleEvery);
-            IFaceDetector YuNetN() => new MultiScaleDetector(new YuNetModel(store.Require(ModelStore.Find("yunet-n")), policy.Threshold), planner, policy, UpscaleEvery);
-            IFaceDetector Ultra() => new MultiScaleDetector(new UltraFaceModel(store.Require(ModelStore.Find("ultraface")), policy.Threshold), planner, policy, UpscaleEvery);
-            IFaceDetector Retina() => new MultiScaleDetector(new RetinaFaceModel(store.Require(ModelStore.Find("retinaface")), policy.Threshold), planner, policy, UpscaleEvery);
+            IFaceDetector Search(string model, Func<string, float, IFaceModel> load) =>
+                new MultiScaleDetector(load(store.Require(ModelStore.Find(model)), policy.Threshold), planner, policy, UpscaleEvery);
+            IFaceDetector YuNet() => Search("yunet", (path, t) => new YuNetModel(path, t));
+            IFaceDetector Retina() => Search("retinaface", (path, t) => new RetinaFaceModel(path, t));
             while (_detectors.Count < count)
                 _detectors.Add(options.Detector switch
                 {
                     DetectorKind.Retinaface => Retina(),
-                    DetectorKind.YunetN => YuNetN(),
-                    DetectorKind.Ultraface => Ultra(),
+                    DetectorKind.YunetN => Search("yunet-n", (path, t) => new YuNetModel(path, t)),
+                    DetectorKind.Ultraface => Search("ultraface", (path, t) => new UltraFaceModel(path, t)),
                     DetectorKind.Ensemble => new UnionDetector([YuNet(), Retina()]),
                     _ => YuNet(),
                 });

@@ -61,27 +61,15 @@ public sealed class RetinaFaceModel : IFaceModel
     public IReadOnlyList<Detection> Detect(Frame frame, PixelRect roi, float scale) =>
         FixedWindows.Detect(frame, roi, scale, Side, Side, new Scalar(104, 117, 123), Run);
 
-    private unsafe List<Detection> Run(Mat input)
+    private List<Detection> Run(Mat input)
     {
         using var blob = CvDnn.BlobFromImage(input, 1.0, new Size(Side, Side), new Scalar(104, 117, 123), false, false);
-        _net.SetInput(blob);
-        string[] names = ["output0", "output1"];
-        Mat[] outs = [new Mat(), new Mat()];
-        try
+        return DnnOutputs.Forward(_net, blob, "output0", "output1", (loc, conf) =>
         {
-            _net.Forward(outs, names);
             int n = PriorCount;
-            if (outs[0].Total() != n * 4 || outs[1].Total() != n * 2) throw new InvalidOperationException("unexpected RetinaFace output shape");
-            var loc = new ReadOnlySpan<float>((void*)outs[0].Data, n * 4);
-            var conf = new ReadOnlySpan<float>((void*)outs[1].Data, n * 2);
-            var result = Decode(loc, conf, _threshold);
-            GC.KeepAlive(outs);
-            return result;
-        }
-        finally
-        {
-            foreach (var m in outs) m.Dispose();
-        }
+            if (loc.Length != n * 4 || conf.Length != n * 2) throw new InvalidOperationException("unexpected RetinaFace output shape");
+            return Decode(loc, conf, _threshold);
+        });
     }
 
     public void Dispose() => _net.Dispose();

@@ -41,27 +41,14 @@ public sealed class UltraFaceModel : IFaceModel
     public IReadOnlyList<Detection> Detect(Frame frame, PixelRect roi, float scale) =>
         FixedWindows.Detect(frame, roi, scale, Width, Height, new Scalar(127, 127, 127), Run);
 
-    private unsafe List<Detection> Run(Mat input)
+    private List<Detection> Run(Mat input)
     {
         using var blob = CvDnn.BlobFromImage(input, 1.0 / 128, new Size(Width, Height), new Scalar(127, 127, 127), swapRB: true, crop: false);
-        _net.SetInput(blob);
-        string[] names = ["scores", "boxes"];
-        Mat[] outs = [new Mat(), new Mat()];
-        try
+        return DnnOutputs.Forward(_net, blob, "scores", "boxes", (scores, boxes) =>
         {
-            _net.Forward(outs, names);
-            long n = outs[0].Total() / 2;
-            if (outs[1].Total() != n * 4) throw new InvalidOperationException("unexpected UltraFace output shape");
-            var scores = new ReadOnlySpan<float>((void*)outs[0].Data, (int)n * 2);
-            var boxes = new ReadOnlySpan<float>((void*)outs[1].Data, (int)n * 4);
-            var result = Decode(scores, boxes, _threshold);
-            GC.KeepAlive(outs);
-            return result;
-        }
-        finally
-        {
-            foreach (var m in outs) m.Dispose();
-        }
+            if (scores.Length % 2 != 0 || boxes.Length != scores.Length * 2) throw new InvalidOperationException("unexpected UltraFace output shape");
+            return Decode(scores, boxes, _threshold);
+        });
     }
 
     public void Dispose() => _net.Dispose();
