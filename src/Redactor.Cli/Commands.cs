@@ -120,7 +120,7 @@ internal static class Commands
     private static void DetectPhoto(Engine engine, string path, Utf8JsonWriter json)
     {
         var frame = ImageFiles.Read(path);
-        var faces = engine.Detector.Detect(frame);
+        var faces = engine.DetectPhoto(frame);
         json.WriteStartObject();
         json.WriteString("path", path);
         json.WriteString("kind", "photo");
@@ -207,7 +207,7 @@ internal static class Commands
     /// <summary>A missing model fails every input alike: say so once, before any work, instead of once a file.</summary>
     private static void RequireModel(Engine engine, List<WorkItem> items)
     {
-        if (items.Any(i => i.Error is null)) _ = engine.Detector;
+        if (items.Any(i => i.Error is null)) engine.LoadDetector();
     }
 
     private static void Validate(MediaOptions o)

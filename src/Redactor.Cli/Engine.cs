@@ -11,8 +11,14 @@ internal sealed class Engine(MediaOptions options) : IDisposable
 {
     private readonly List<IFaceDetector> _detectors = [];
 
-    /// <summary>The detector for photos and the first worker of a video (loaded on first use).</summary>
-    public IFaceDetector Detector => Detectors(1)[0];
+    /// <summary>With tracking, detectors also return weak detections for the tracker; photos never use them.</summary>
+    private ScorePolicy Policy => new(options.Threshold, weakEvidence: !options.NoTrack);
+
+    /// <summary>Loads the detector now (so its errors come before any work).</summary>
+    public void LoadDetector() => _ = Detectors(1);
+
+    /// <summary>The faces in a photo.</summary>
+    public IReadOnlyList<Detection> DetectPhoto(Frame frame) => Detectors(1)[0].Detect(frame).Where(d => !d.Weak).ToList();
 
     /// <summary>At least <paramref name="count"/> independent detectors, one per worker thread (they are not thread-safe).</summary>
     public IReadOnlyList<IFaceDetector> Detectors(int count)
@@ -21,9 +27,9 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         {
             var store = new ModelStore(ModelStore.DefaultDirectory(options.Models, Environment.GetEnvironmentVariable));
             var planner = new ScalePlanner(options.MinFace);
-            var policy = new ScorePolicy(options.Threshold);
+            var policy = Policy;
             IFaceDetector Search(string model, Func<string, float, IFaceModel> load) =>
-                new MultiScaleDetector(load(store.Require(ModelStore.Find(model)), policy.Threshold), planner, policy, UpscaleEvery);
+                new MultiScaleDetector(load(store.Require(ModelStore.Find(model)), policy.ModelThreshold), planner, policy, UpscaleEvery);
             IFaceDetector YuNet() => Search("yunet", (path, t) => new YuNetModel(path, t));
             IFaceDetector Retina() => Search("retinaface", (path, t) => new RetinaFaceModel(path, t));
             while (_detectors.Count < count)
@@ -52,7 +58,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         int.TryParse(Environment.GetEnvironmentVariable("REDACTOR_WORKERS"), out int n) && n > 0 ? n : Math.Max(1, Environment.ProcessorCount / 4);
 
     public ITracker TrackerFor(MediaInfo info) =>
-        options.NoTrack ? new NoTracker() : new Tracker(TrackerOptions.ForFrameRate(MediaProbe.ParseRate(info.EncoderFrameRate()) ?? 30));
+        options.NoTrack ? new NoTracker() : new Tracker(TrackerOptions.ForFrameRate(MediaProbe.ParseRate(info.EncoderFrameRate()) ?? 30, 0.75f * options.Threshold));
 
     public static MediaInfo ProbeVideo(string path, CancellationToken ct)
     {
@@ -90,7 +96,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     public int RedactPhoto(string input, string output, bool overwrite, FrameRedactor redactor)
     {
         var frame = ImageFiles.Read(input);
-        var faces = Detector.Detect(frame);
+        var faces = DetectPhoto(frame);
         redactor.Apply(frame, faces.Select(f => f.Box));
         var temp = TempFiles.PathBeside(output);
         try

@@ -1,7 +1,12 @@
 namespace Redactor;
 
 /// <summary>A face found by a detector, in source-frame pixels. Score is the detector's confidence in 0..1.</summary>
-public readonly record struct Detection(Box Box, float Score);
+public readonly record struct Detection(Box Box, float Score)
+{
+    /// <summary>Below the score that counts as a face on its own (<see cref="ScorePolicy.IsWeak"/>): only tracking uses it,
+    /// to carry a face it already follows or to start one the detector sees frame after frame.</summary>
+    public bool Weak { get; init; }
+}
 
 /// <summary>
 /// A face area the redactor will cover in one frame: the face box (not yet grown by the mask scale),

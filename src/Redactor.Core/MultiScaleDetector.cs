@@ -34,7 +34,11 @@ public sealed class MultiScaleDetector : IFaceDetector
         {
             if (pass.Scale > 1 && !upscaled) continue;
             foreach (var d in _model.Detect(frame, pass.Roi, pass.Scale))
-                if (d.Box.Height <= pass.MaxFace && _policy.Accepts(d)) all.Add(d);
+            {
+                if (d.Box.Height > pass.MaxFace) continue;
+                if (_policy.Accepts(d)) all.Add(d);
+                else if (_policy.IsWeak(d)) all.Add(d with { Weak = true });
+            }
         }
         return BoxMerger.Merge(all);
     }

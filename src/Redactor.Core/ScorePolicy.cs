@@ -12,8 +12,11 @@ public sealed record ScorePolicy
     public const float DefaultLargeFaceThreshold = 0.4f;
     public const float DefaultLargeFaceHeight = 40f;
 
-    public ScorePolicy(float threshold = DefaultThreshold, float largeFaceThreshold = DefaultLargeFaceThreshold, float largeFaceHeight = DefaultLargeFaceHeight)
+    /// <param name="weakEvidence">Also keep <see cref="IsWeak">weak</see> detections, for a tracker to weigh (video).</param>
+    public ScorePolicy(float threshold = DefaultThreshold, float largeFaceThreshold = DefaultLargeFaceThreshold, float largeFaceHeight = DefaultLargeFaceHeight,
+        bool weakEvidence = false)
     {
+        WeakEvidence = weakEvidence;
         if (!(threshold > 0 && threshold < 1)) throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "threshold must be between 0 and 1");
         if (!(largeFaceThreshold > 0 && largeFaceThreshold < 1)) throw new ArgumentOutOfRangeException(nameof(largeFaceThreshold));
         if (!(largeFaceHeight > 0)) throw new ArgumentOutOfRangeException(nameof(largeFaceHeight));
@@ -32,4 +35,21 @@ public sealed record ScorePolicy
 
     public bool Accepts(Detection d) =>
         d.Score >= (d.Box.Height >= LargeFaceHeight ? LargeFaceThreshold : Threshold);
+
+    public bool WeakEvidence { get; }
+
+    /// <summary>Half the threshold: the lowest score kept as weak evidence.</summary>
+    public float WeakThreshold => Threshold / 2;
+
+    /// <summary>The score below which a model may drop candidates before decoding.</summary>
+    public float ModelThreshold => WeakEvidence ? WeakThreshold : Threshold;
+
+    /// <summary>
+    /// A small face scoring from <see cref="WeakThreshold"/> up to the threshold, when <see cref="WeakEvidence"/> is on.
+    /// In a video the same spot scoring low frame after frame is mostly a real face the detector sees badly (small,
+    /// blurred, turned); alone in one frame it is mostly texture. Large low-scoring boxes stay out: on the pan-zoom
+    /// videos letting them in as well covered twice the background for a little more recall.
+    /// </summary>
+    public bool IsWeak(Detection d) =>
+        WeakEvidence && !Accepts(d) && d.Box.Height < LargeFaceHeight && d.Score >= WeakThreshold;
 }

@@ -7,8 +7,11 @@ namespace Redactor;
 public sealed record TrackerOptions
 {
     public TrackerOptions(int holdFrames = 15, int maxGapFrames = 30, float growthPerFrame = 0.02f, float maxGrowth = 1.6f,
-        int weakHoldFrames = 3, float strongScore = 0.7f)
+        int weakHoldFrames = 3, float strongScore = 0.7f, int birthHits = 5, float birthScore = 0.15f)
     {
+        if (birthHits < 1) throw new ArgumentOutOfRangeException(nameof(birthHits));
+        BirthHits = birthHits;
+        BirthScore = birthScore;
         if (weakHoldFrames < 0 || weakHoldFrames > holdFrames) throw new ArgumentOutOfRangeException(nameof(weakHoldFrames));
         WeakHoldFrames = weakHoldFrames;
         StrongScore = strongScore;
@@ -29,15 +32,25 @@ public sealed record TrackerOptions
     public int WeakHoldFrames { get; }
     public float StrongScore { get; }
 
+    /// <summary>
+    /// A track made of <see cref="Detection.Weak">weak</see> detections only is redacted once it has this many, the best
+    /// scoring at least <see cref="BirthScore"/>: a face the detector sees badly but in frame after frame. Fewer is
+    /// taken for a flicker of texture and dropped.
+    /// </summary>
+    public int BirthHits { get; }
+    public float BirthScore { get; }
+
     /// <summary>Relative growth of an extrapolated box per frame away from its last detection (uncertainty).</summary>
     public float GrowthPerFrame { get; }
     public float MaxGrowth { get; }
 
-    /// <summary>Half a second of hold and a second of gap at the given frame rate.</summary>
-    public static TrackerOptions ForFrameRate(double fps)
+    /// <summary>Half a second of hold and a second of gap at the given frame rate; weak-only tracks need a sixth of a
+    /// second of detections, the best scoring at least <paramref name="birthScore"/> (¾ of the threshold by default).</summary>
+    public static TrackerOptions ForFrameRate(double fps, float birthScore = 0.75f * ScorePolicy.DefaultThreshold)
     {
         double f = double.IsFinite(fps) && fps > 0 ? fps : 30;
-        return new TrackerOptions(holdFrames: (int)Math.Ceiling(f * 0.5), maxGapFrames: (int)Math.Ceiling(f), weakHoldFrames: (int)Math.Ceiling(f * 0.1));
+        return new TrackerOptions(holdFrames: (int)Math.Ceiling(f * 0.5), maxGapFrames: (int)Math.Ceiling(f), weakHoldFrames: (int)Math.Ceiling(f * 0.1),
+            birthHits: (int)Math.Ceiling(f / 6), birthScore: birthScore);
     }
 }
 
@@ -45,7 +58,7 @@ public sealed record TrackerOptions
 public sealed class NoTracker : ITracker
 {
     public IReadOnlyList<Region>[] Build(IReadOnlyList<FrameDetections> frames) =>
-        frames.Select(f => (IReadOnlyList<Region>)f.Detections
+        frames.Select(f => (IReadOnlyList<Region>)f.Detections.Where(d => !d.Weak)
             .Select(d => new Region(d.Box, d.Score, null, RegionSource.Detected)).ToList()).ToArray();
 }
 
@@ -53,6 +66,8 @@ public sealed class NoTracker : ITracker
 /// Links detections into tracks (overlap with a constant-velocity prediction), then covers each track over its
 /// whole life: detections as found, gaps by interpolation, and <see cref="TrackerOptions.HoldFrames"/> before
 /// and after, moving with the track's velocity and growing with uncertainty. Scene cuts end every track.
+/// Detections that count link first; weak ones then extend the tracks left unmatched in that frame (a face turning
+/// or blurring keeps its track), and weak ones left over start tentative tracks, kept only when they persist.
 /// Works on the whole video's detections at once, so it can look both ways in time.
 /// </summary>
 public sealed class Tracker(TrackerOptions options) : ITracker
@@ -62,6 +77,9 @@ public sealed class Tracker(TrackerOptions options) : ITracker
         public int Id { get; } = id;
         public List<(int Frame, Detection Det)> Hits { get; } = [];
         public (int Frame, Detection Det) Last => Hits[^1];
+
+        public bool Confirmed(TrackerOptions o) =>
+            Hits.Any(h => !h.Det.Weak) || (Hits.Count >= o.BirthHits && Hits.Max(h => h.Det.Score) >= o.BirthScore);
 
         /// <summary>Velocity in pixels a frame from the last two hits (zero with one hit).</summary>
         public (float Vx, float Vy) Velocity => Hits.Count < 2 ? (0, 0) : VelocityBetween(Hits[^2], Hits[^1]);
@@ -85,7 +103,8 @@ public sealed class Tracker(TrackerOptions options) : ITracker
         for (int i = 0; i < frames.Count; i++) sceneStart[i] = i > 0 && sceneOf[i] == sceneOf[i - 1] ? sceneStart[i - 1] : i;
         for (int i = frames.Count - 1; i >= 0; i--) sceneEnd[i] = i < frames.Count - 1 && sceneOf[i] == sceneOf[i + 1] ? sceneEnd[i + 1] : i;
 
-        foreach (var t in tracks) Render(t, output, sceneStart, sceneEnd);
+        foreach (var t in tracks)
+            if (t.Confirmed(options)) Render(t, output, sceneStart, sceneEnd);
         return output;
     }
 
@@ -100,39 +119,51 @@ public sealed class Tracker(TrackerOptions options) : ITracker
             if (frames[f].CutBefore && f > 0) { scene++; active.Clear(); }
             sceneOf[f] = scene;
             active.RemoveAll(t => f - t.Last.Frame > options.MaxGapFrames);
-            var dets = frames[f].Detections;
-            var pairs = new List<(float Cost, Track T, int D)>();
-            foreach (var t in active)
+            var matched = new HashSet<Track>();
+            foreach (bool weak in (ReadOnlySpan<bool>)[false, true])
             {
-                var p = t.Predict(f);
-                for (int d = 0; d < dets.Count; d++)
+                var dets = frames[f].Detections.Where(d => d.Weak == weak).ToList();
+                if (dets.Count == 0) continue;
+                var free = active.Where(t => !matched.Contains(t)).ToList();
+                foreach (var d in LinkToTracks(free, dets, f, matched))
                 {
-                    var b = dets[d].Box;
-                    float iou = p.IoU(b);
-                    float size = Math.Max(p.Width, b.Width);
-                    float dist = MathF.Sqrt(MathF.Pow(p.CenterX - b.CenterX, 2) + MathF.Pow(p.CenterY - b.CenterY, 2)) / Math.Max(1, size);
-                    float ratio = Math.Max(p.Width, b.Width) / Math.Max(1, Math.Min(p.Width, b.Width));
-                    if ((iou >= 0.1f || dist < 0.7f) && ratio < 2f) pairs.Add((iou - dist, t, d));
+                    var t = new Track(all.Count + 1);
+                    t.Hits.Add((f, d));
+                    matched.Add(t);
+                    all.Add(t);
+                    active.Add(t);
                 }
-            }
-            var usedT = new HashSet<Track>();
-            var usedD = new HashSet<int>();
-            foreach (var (_, t, d) in pairs.OrderByDescending(p => p.Cost))
-            {
-                if (usedT.Contains(t) || usedD.Contains(d)) continue;
-                usedT.Add(t); usedD.Add(d);
-                t.Hits.Add((f, dets[d]));
-            }
-            for (int d = 0; d < dets.Count; d++)
-            {
-                if (usedD.Contains(d)) continue;
-                var t = new Track(all.Count + 1);
-                t.Hits.Add((f, dets[d]));
-                all.Add(t);
-                active.Add(t);
             }
         }
         return all;
+    }
+
+    /// <summary>Greedy matching by overlap with each track's prediction; returns the detections no track took.</summary>
+    private static List<Detection> LinkToTracks(List<Track> tracks, List<Detection> dets, int f, HashSet<Track> matched)
+    {
+        var pairs = new List<(float Cost, Track T, int D)>();
+        foreach (var t in tracks)
+        {
+            var p = t.Predict(f);
+            for (int d = 0; d < dets.Count; d++)
+            {
+                var b = dets[d].Box;
+                float iou = p.IoU(b);
+                float size = Math.Max(p.Width, b.Width);
+                float dist = MathF.Sqrt(MathF.Pow(p.CenterX - b.CenterX, 2) + MathF.Pow(p.CenterY - b.CenterY, 2)) / Math.Max(1, size);
+                float ratio = Math.Max(p.Width, b.Width) / Math.Max(1, Math.Min(p.Width, b.Width));
+                if ((iou >= 0.1f || dist < 0.7f) && ratio < 2f) pairs.Add((iou - dist, t, d));
+            }
+        }
+        var usedD = new HashSet<int>();
+        foreach (var (_, t, d) in pairs.OrderByDescending(p => p.Cost))
+        {
+            if (matched.Contains(t) || usedD.Contains(d)) continue;
+            matched.Add(t);
+            usedD.Add(d);
+            t.Hits.Add((f, dets[d]));
+        }
+        return dets.Where((_, d) => !usedD.Contains(d)).ToList();
     }
 
     private void Render(Track t, List<Region>[] output, int[] sceneStart, int[] sceneEnd)

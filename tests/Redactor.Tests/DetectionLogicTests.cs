@@ -139,6 +139,44 @@ public class DetectionLogicTests
         Assert.Empty(detector.Detect(new Frame(640, 360)));
     }
 
+    private sealed class ListModel(params Detection[] found) : IFaceModel
+    {
+        public IReadOnlyList<Detection> Detect(Frame frame, PixelRect roi, float scale) => found;
+        public void Dispose() { }
+    }
+
+    [Theory]
+    [InlineData(20f, 0.15f, true)]   // small, from half the threshold: weak evidence
+    [InlineData(20f, 0.09f, false)]  // below half the threshold
+    [InlineData(20f, 0.3f, false)]   // counts on its own: not weak
+    [InlineData(60f, 0.3f, false)]   // large and low: never weak
+    public void Weak_evidence_is_a_small_face_scoring_from_half_the_threshold(float height, float score, bool weak)
+    {
+        var d = new Detection(new Box(0, 0, height * 0.8f, height), score);
+        Assert.Equal(weak, new ScorePolicy(weakEvidence: true).IsWeak(d));
+        Assert.False(new ScorePolicy().IsWeak(d));
+        Assert.Equal(0.1f, new ScorePolicy(weakEvidence: true).ModelThreshold, 4);
+        Assert.Equal(ScorePolicy.DefaultThreshold, new ScorePolicy().ModelThreshold, 4);
+    }
+
+    [Fact]
+    public void Detector_flags_weak_detections_only_when_asked_and_never_lets_them_displace_a_face()
+    {
+        var face = new Detection(new Box(100, 100, 24, 30), 0.3f);
+        var overlapping = new Detection(new Box(102, 101, 24, 30), 0.19f);  // same face, weak score
+        var elsewhere = new Detection(new Box(400, 200, 20, 25), 0.12f);
+        var planner = new ScalePlanner();
+        var plain = new MultiScaleDetector(new ListModel(face, overlapping, elsewhere), planner).Detect(new Frame(640, 360));
+        Assert.Equal([face], plain);
+        var withWeak = new MultiScaleDetector(new ListModel(overlapping, elsewhere, face), planner, new ScorePolicy(weakEvidence: true)).Detect(new Frame(640, 360));
+        Assert.Equal(2, withWeak.Count);
+        Assert.Contains(face, withWeak);
+        Assert.Contains(elsewhere with { Weak = true }, withWeak);
+        // Merging puts faces that count first, whatever the scores.
+        var merged = BoxMerger.Merge([new Detection(face.Box, 0.9f) { Weak = true }, face]);
+        Assert.Equal([face], merged);
+    }
+
     [Fact]
     public void Mask_covers_the_scaled_box_plus_a_margin_moved_down()
     {

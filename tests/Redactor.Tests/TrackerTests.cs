@@ -44,6 +44,37 @@ public class TrackerTests
         Assert.Equal(31, s.Count(r => r.Count > 0));
     }
 
+    private static FrameDetections Weak(int i, params Box[] faces) =>
+        new(i, i / 30.0, faces.Select(b => new Detection(b, 0.16f) { Weak = true }).ToList(), false);
+
+    [Fact]
+    public void Weak_detections_carry_a_track_that_a_face_started()
+    {
+        // Seen clearly in frame 0, then only weakly (turning away, blurring) for 30 frames, then gone.
+        Box At(int i) => new(100 + 2 * i, 100, 24, 30);
+        var frames = Enumerable.Range(0, 60).Select(i => i == 0 ? F(i, false, At(i)) : i <= 30 ? Weak(i, At(i)) : F(i)).ToList();
+        var regions = new Tracker(new TrackerOptions(holdFrames: 10)).Build(frames);
+        for (int i = 0; i <= 40; i++) Assert.True(Covers(regions[i], At(i)), $"frame {i} left uncovered");
+        Assert.Empty(regions[45]);
+        Assert.All(regions[20], r => Assert.Equal(regions[0][0].TrackId, r.TrackId));
+    }
+
+    [Fact]
+    public void Weak_detections_alone_count_only_when_they_persist()
+    {
+        Box face = new(300, 200, 20, 24);
+        var blip = Enumerable.Range(0, 40).Select(i => i is 10 or 11 ? Weak(i, face) : F(i)).ToList();
+        var persistent = Enumerable.Range(0, 40).Select(i => i is >= 10 and < 16 ? Weak(i, face) : F(i)).ToList();
+        var options = new TrackerOptions(holdFrames: 10, birthHits: 5, birthScore: 0.15f);
+        Assert.All(new Tracker(options).Build(blip), r => Assert.Empty(r));
+        var kept = new Tracker(options).Build(persistent);
+        Assert.All(Enumerable.Range(10, 6), i => Assert.True(Covers(kept[i], face)));
+        // Too low a best score is not enough, however long.
+        Assert.All(new Tracker(new TrackerOptions(birthHits: 5, birthScore: 0.2f)).Build(persistent), r => Assert.Empty(r));
+        // Without tracking, weak detections are never redacted.
+        Assert.All(new NoTracker().Build(persistent), r => Assert.Empty(r));
+    }
+
     [Fact]
     public void Two_crossing_faces_keep_separate_tracks()
     {
