@@ -1,4 +1,5 @@
 using Redactor.FFmpeg;
+using Redactor.Onnx;
 using Redactor.OpenCv;
 
 namespace Redactor.Cli;
@@ -30,13 +31,13 @@ internal sealed class Engine(MediaOptions options) : IDisposable
             var policy = Policy;
             IFaceDetector Search(string model, Func<string, float, IFaceModel> load) =>
                 new MultiScaleDetector(load(store.Require(ModelStore.Find(model)), policy.ModelThreshold), planner, policy, UpscaleEvery);
-            IFaceDetector YuNet() => Search("yunet", (path, t) => new YuNetModel(path, t));
+            IFaceDetector YuNet() => Search("yunet", (path, t) => new YuNetOnnxModel(path, t));
             IFaceDetector Retina() => Search("retinaface", (path, t) => new RetinaFaceModel(path, t));
             while (_detectors.Count < count)
                 _detectors.Add(options.Detector switch
                 {
                     DetectorKind.Retinaface => Retina(),
-                    DetectorKind.YunetN => Search("yunet-n", (path, t) => new YuNetModel(path, t)),
+                    DetectorKind.YunetN => Search("yunet-n", (path, t) => new YuNetOnnxModel(path, t)),
                     DetectorKind.Ultraface => Search("ultraface", (path, t) => new UltraFaceModel(path, t)),
                     DetectorKind.Ensemble => new UnionDetector([YuNet(), Retina()]),
                     _ => YuNet(),

@@ -11,7 +11,7 @@ internal abstract class MediaOptions
     [Option('r', "recursive", HelpText = "Descend into subfolders of folder inputs.")]
     public bool Recursive { get; set; }
 
-    [Option("threshold", Default = ScorePolicy.DefaultThreshold, HelpText = "Detector score (0..1) from which a face is redacted; lower finds more. Faces 40 px or taller need at least 0.4.")]
+    [Option("threshold", Default = ScorePolicy.DefaultThreshold, HelpText = "Detector score (0..1) from which a face is redacted; lower finds more. Faces 40 px or taller need at least 0.4. Video: small faces from half of it count when tracking links them.")]
     public float Threshold { get; set; }
 
     [Option("min-face", Default = 10f, HelpText = "Smallest face height in pixels to search for.")]

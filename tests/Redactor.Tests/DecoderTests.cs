@@ -1,3 +1,4 @@
+using Redactor.Onnx;
 using Redactor.OpenCv;
 using Xunit;
 
@@ -37,21 +38,55 @@ public class DecoderTests
         Assert.Equal(0.9f, face.Score);
     }
 
+    [Theory]
+    [InlineData("2008_001009.jpg", 1f)]
+    [InlineData("2008_001009.jpg", 1.7f)]   // pads to a multiple of 32 differently
+    [InlineData("2007_007763.jpg", 0.5f)]
+    public void YuNet_through_ONNX_Runtime_finds_what_OpenCV_finds(string photo, float scale)
+    {
+        // The same weights run by two runtimes, decoded by our code and by FaceDetectorYN: same faces, same boxes.
+        var path = Path.Combine(TestPaths.Models, ModelStore.Find("yunet").FileName);
+        using var ort = new YuNetOnnxModel(path, 0.3f);
+        using var cv = new YuNetModel(path, 0.3f);
+        var frame = ImageFiles.Read(Path.Combine(TestPaths.DlibFaces, "images", photo));
+        var roi = new PixelRect(0, 0, frame.Width, frame.Height);
+        var a = ort.Detect(frame, roi, scale).OrderBy(d => d.Box.X).ToList();
+        var b = cv.Detect(frame, roi, scale).OrderBy(d => d.Box.X).ToList();
+        Assert.NotEmpty(b);
+        Assert.Equal(b.Count, a.Count);
+        for (int i = 0; i < a.Count; i++)
+        {
+            Assert.True(a[i].Box.IoU(b[i].Box) > 0.97f, $"{a[i]} vs {b[i]}");
+            Assert.Equal(b[i].Score, a[i].Score, 0.01f);
+        }
+    }
+
+    [Fact]
+    public void A_model_file_that_is_not_ONNX_is_refused_with_a_message()
+    {
+        var bad = Path.Combine(TestPaths.NewTempDir(), "bad.onnx");
+        File.WriteAllBytes(bad, [0x0f, 0xff, 0xff, 0xff]);
+        var e = Assert.ThrowsAny<Exception>(() => new YuNetOnnxModel(bad, 0.5f));
+        Assert.Contains("ONNX", e.Message);
+    }
+
     private static Box Round(Box b) => new(MathF.Round(b.X, 3), MathF.Round(b.Y, 3), MathF.Round(b.Width, 3), MathF.Round(b.Height, 3));
 
     [Theory]
     [InlineData("yunet")]
     [InlineData("yunet-n")]
+    [InlineData("yunet-opencv")]
     [InlineData("retinaface")]
     [InlineData("ultraface")]
     public void Each_detector_finds_the_two_faces_of_a_known_photo(string name)
     {
-        var path = Path.Combine(TestPaths.Models, ModelStore.Find(name).FileName);
+        var path = Path.Combine(TestPaths.Models, ModelStore.Find(name == "yunet-opencv" ? "yunet" : name).FileName);
         using IFaceModel model = name switch
         {
             "retinaface" => new RetinaFaceModel(path, 0.5f),
             "ultraface" => new UltraFaceModel(path, 0.5f),
-            _ => new YuNetModel(path, 0.5f),
+            "yunet-opencv" => new YuNetModel(path, 0.5f),
+            _ => new YuNetOnnxModel(path, 0.5f),
         };
         var frame = ImageFiles.Read(Path.Combine(TestPaths.DlibFaces, "images", "2008_001009.jpg"));
         var faces = BoxMerger.Merge(model.Detect(frame, new PixelRect(0, 0, frame.Width, frame.Height), 1f));

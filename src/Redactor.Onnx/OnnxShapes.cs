@@ -1,0 +1,125 @@
+namespace Redactor.Onnx;
+
+/// <summary>
+/// Rewrites an ONNX model's declared shapes so a fully convolutional network accepts any input size. YuNet is
+/// published with a fixed 1×3×640×640 input, but nothing in its graph depends on that size (OpenCV runs it at any
+/// size); ONNX Runtime, unlike OpenCV, enforces the declared shape. The pinned file on disk is left as it is; only
+/// the bytes handed to the runtime change. Works on the protobuf wire format directly (no ONNX library is served).
+/// </summary>
+internal static class OnnxShapes
+{
+    // Field numbers from onnx.proto: ModelProto.graph 7; GraphProto.input 11, output 12, value_info 13;
+    // ValueInfoProto.name 1, type 2; TypeProto.tensor_type 1; TypeProto.Tensor.shape 2; TensorShapeProto.dim 1;
+    // Dimension.dim_value 1, dim_param 2.
+    private const int Graph = 7, Input = 11, Output = 12, ValueInfo = 13, Type = 2, TensorType = 1, Shape = 2, Dim = 1;
+
+    /// <summary>Input dimensions 2 and 3 (height, width) and output dimension 1 (rows) become named free dimensions;
+    /// intermediate shape annotations, which would pin sizes again, are dropped (the runtime infers them).</summary>
+    public static byte[] FreeSpatialSize(byte[] model)
+    {
+        return Edit(model, (field, payload, w) =>
+        {
+            if (field != Graph) return false;
+            w.Message(field, Edit(payload, (f, p, gw) => f switch
+            {
+                ValueInfo => true,
+                Input => gw.Message(f, FreeDims(p, [2, 3], "in")),
+                Output => gw.Message(f, FreeDims(p, [1], "out")),
+                _ => false,
+            }));
+            return true;
+        });
+    }
+
+    private static byte[] FreeDims(byte[] valueInfo, int[] which, string prefix) =>
+        Edit(valueInfo, (f, p, w) => f == Type && w.Message(f, Edit(p, (f2, p2, w2) => f2 == TensorType && w2.Message(f2, Edit(p2, (f3, p3, w3) =>
+        {
+            if (f3 != Shape) return false;
+            int index = 0;
+            w3.Message(f3, Edit(p3, (f4, p4, w4) =>
+            {
+                if (f4 != Dim) return false;
+                bool free = which.Contains(index);
+                index++;
+                return free && w4.Message(f4, Named($"{prefix}{index - 1}"));
+            }));
+            return true;
+        })))));
+
+    private static byte[] Named(string name)
+    {
+        var w = new Writer();
+        w.Message(2, System.Text.Encoding.UTF8.GetBytes(name));
+        return w.ToArray();
+    }
+
+    /// <summary>Copies a message field by field; <paramref name="replace"/> gets each length-delimited field and
+    /// returns true when it wrote (or deliberately dropped) that field itself.</summary>
+    private static byte[] Edit(byte[] message, Func<int, byte[], Writer, bool> replace)
+    {
+        var w = new Writer();
+        int p = 0;
+        while (p < message.Length)
+        {
+            int start = p;
+            ulong tag = ReadVarint(message, ref p);
+            int wire = (int)(tag & 7);
+            switch (wire)
+            {
+                case 0: ReadVarint(message, ref p); break;
+                case 1: p += 8; break;
+                case 5: p += 4; break;
+                case 2:
+                    int len = checked((int)ReadVarint(message, ref p));
+                    var payload = message.AsSpan(p, len).ToArray();
+                    p += len;
+                    if (replace((int)(tag >> 3), payload, w)) continue;
+                    break;
+                default: throw new InvalidDataException($"not an ONNX model (protobuf wire type {wire})");
+            }
+            if (p > message.Length) throw new InvalidDataException("not an ONNX model (truncated)");
+            w.Raw(message.AsSpan(start, p - start));
+        }
+        return w.ToArray();
+    }
+
+    private static ulong ReadVarint(byte[] b, ref int p)
+    {
+        ulong v = 0;
+        for (int shift = 0; ; shift += 7)
+        {
+            if (p >= b.Length || shift > 63) throw new InvalidDataException("not an ONNX model (bad varint)");
+            byte x = b[p++];
+            v |= (ulong)(x & 0x7f) << shift;
+            if ((x & 0x80) == 0) return v;
+        }
+    }
+
+    private sealed class Writer
+    {
+        private readonly MemoryStream _out = new();
+
+        public void Raw(ReadOnlySpan<byte> bytes) => _out.Write(bytes);
+
+        /// <summary>Writes a length-delimited field; true so a replace callback can return it.</summary>
+        public bool Message(int field, byte[] payload)
+        {
+            Varint((ulong)field << 3 | 2);
+            Varint((ulong)payload.Length);
+            _out.Write(payload);
+            return true;
+        }
+
+        private void Varint(ulong v)
+        {
+            while (v >= 0x80)
+            {
+                _out.WriteByte((byte)(v | 0x80));
+                v >>= 7;
+            }
+            _out.WriteByte((byte)v);
+        }
+
+        public byte[] ToArray() => _out.ToArray();
+    }
+}

@@ -1,0 +1,132 @@
+using Microsoft.ML.OnnxRuntime;
+using OpenCvSharp;
+using OpenCvSharp.Dnn;
+using Redactor.OpenCv;
+
+namespace Redactor.Onnx;
+
+/// <summary>
+/// YuNet (2023mar or -n) run by ONNX Runtime at the size of each pass, decoded here. On 2 cores it runs the network
+/// about 3× faster than OpenCV's DNN module does through <see cref="YuNetModel"/> (1280×736: 12.8 ms vs 35.7 ms;
+/// 2048×1152: 34 ms vs 225 ms), with the same weights and the same decoding and NMS, so the same faces.
+/// </summary>
+public sealed class YuNetOnnxModel : IFaceModel
+{
+    private static readonly int[] Strides = [8, 16, 32];
+    private static readonly string[] OutputNames = [.. Strides.SelectMany(s => new[] { $"cls_{s}", $"obj_{s}", $"bbox_{s}" })];
+    private const float NmsIou = 0.3f; // as FaceDetectorYN
+
+    private readonly InferenceSession _session;
+    private readonly RunOptions _run = new();
+    private readonly string _inputName;
+    private readonly float _threshold;
+    // One input buffer per image size, reused frame after frame (a video has two or three pass sizes; photos of
+    // many sizes would pile them up, so only a few are kept). Keyed by the unpadded size so that the padding,
+    // never written, stays zero.
+    private const int MaxCached = 4;
+    private readonly List<((int W, int H) Size, float[] Buffer)> _inputs = [];
+
+    public YuNetOnnxModel(string modelPath, float scoreThreshold)
+    {
+        if (!(scoreThreshold > 0 && scoreThreshold < 1)) throw new ArgumentOutOfRangeException(nameof(scoreThreshold));
+        _threshold = scoreThreshold;
+        using var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            IntraOpNumThreads = Environment.ProcessorCount,
+            InterOpNumThreads = 1,
+        };
+        _session = new InferenceSession(OnnxShapes.FreeSpatialSize(File.ReadAllBytes(modelPath)), options);
+        _inputName = _session.InputMetadata.Keys.Single();
+    }
+
+    public IReadOnlyList<Detection> Detect(Frame frame, PixelRect roi, float scale)
+    {
+        int w = Math.Max(1, (int)Math.Round(roi.Width * scale));
+        int h = Math.Max(1, (int)Math.Round(roi.Height * scale));
+        // The network's strides divide 32: pad right and bottom with black, as FaceDetectorYN does.
+        int pw = (w + 31) / 32 * 32, ph = (h + 31) / 32 * 32;
+        var input = InputFor(w, h, pw, ph);
+        Fill(frame, roi, w, h, pw, ph, input);
+        using var tensor = OrtValue.CreateTensorValueFromMemory(input, [1, 3, ph, pw]);
+        using var outputs = _session.Run(_run, [_inputName], [tensor], OutputNames);
+
+        var boxes = new List<Rect2d>();
+        var scores = new List<float>();
+        for (int k = 0; k < Strides.Length; k++)
+        {
+            int s = Strides[k], cols = pw / s;
+            var cls = outputs[3 * k].GetTensorDataAsSpan<float>();
+            var obj = outputs[3 * k + 1].GetTensorDataAsSpan<float>();
+            var bbox = outputs[3 * k + 2].GetTensorDataAsSpan<float>();
+            for (int i = 0; i < cls.Length; i++)
+            {
+                float score = MathF.Sqrt(Math.Clamp(cls[i], 0, 1) * Math.Clamp(obj[i], 0, 1));
+                if (score < _threshold) continue;
+                int r = i / cols, c = i % cols;
+                var b = bbox.Slice(4 * i, 4);
+                float cx = (c + b[0]) * s, cy = (r + b[1]) * s, bw = MathF.Exp(b[2]) * s, bh = MathF.Exp(b[3]) * s;
+                boxes.Add(new Rect2d(cx - bw / 2, cy - bh / 2, bw, bh));
+                scores.Add(score);
+            }
+        }
+        var found = new List<Detection>();
+        if (boxes.Count == 0) return found;
+        CvDnn.NMSBoxes(boxes, scores, _threshold, NmsIou, out int[] keep);
+        foreach (int i in keep)
+        {
+            var b = boxes[i];
+            if (b.Width <= 0 || b.Height <= 0) continue;
+            found.Add(new Detection(new Box(roi.X + (float)b.X / scale, roi.Y + (float)b.Y / scale, (float)b.Width / scale, (float)b.Height / scale), scores[i]));
+        }
+        return found;
+    }
+
+    /// <summary>Writes the scaled ROI into the planar (NCHW) float input, B, G, R planes, values 0..255 as the model
+    /// expects. Whole-plane conversions by OpenCV; the float Mats are headers over the pinned managed buffer.</summary>
+    private static unsafe void Fill(Frame frame, PixelRect roi, int w, int h, int pw, int ph, float[] input)
+    {
+        using var scaled = FrameMats.Scaled(frame, roi, w, h);
+        var planes = Cv2.Split(scaled);
+        try
+        {
+            fixed (float* p = input)
+            {
+                for (int c = 0; c < 3; c++)
+                {
+                    using var plane = Mat.FromPixelData(h, w, MatType.CV_32FC1, (IntPtr)(p + (long)c * pw * ph), pw * sizeof(float));
+                    planes[c].ConvertTo(plane, MatType.CV_32FC1);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var m in planes) m.Dispose();
+        }
+    }
+
+    private float[] InputFor(int w, int h, int pw, int ph)
+    {
+        int i = _inputs.FindIndex(e => e.Size == (w, h));
+        float[] buffer;
+        if (i >= 0)
+        {
+            buffer = _inputs[i].Buffer;
+            _inputs.RemoveAt(i);
+        }
+        else
+        {
+            buffer = new float[3 * pw * ph];
+            if (_inputs.Count >= MaxCached) _inputs.RemoveAt(0);
+        }
+        _inputs.Add(((w, h), buffer));
+        return buffer;
+    }
+
+    public void Dispose()
+    {
+        _run.Dispose();
+        _session.Dispose();
+    }
+}
