@@ -10,40 +10,46 @@ namespace Redactor.Cli;
 /// </summary>
 internal sealed class Engine(MediaOptions options) : IDisposable
 {
-    private readonly List<IFaceDetector> _detectors = [];
+    private readonly List<IFaceDetector> _workers = [];
+    private IFaceDetector? _photo;
 
     /// <summary>With tracking, detectors also return weak detections for the tracker; photos never use them.</summary>
     private ScorePolicy Policy => new(options.Threshold, weakEvidence: !options.NoTrack);
 
     /// <summary>Loads the detector now (so its errors come before any work).</summary>
-    public void LoadDetector() => _ = Detectors(1);
+    public void LoadDetector() => _ = PhotoDetector;
 
     /// <summary>The faces in a photo.</summary>
-    public IReadOnlyList<Detection> DetectPhoto(Frame frame) => Detectors(1)[0].Detect(frame).Where(d => !d.Weak).ToList();
+    public IReadOnlyList<Detection> DetectPhoto(Frame frame) => PhotoDetector.Detect(frame).Where(d => !d.Weak).ToList();
 
-    /// <summary>At least <paramref name="count"/> independent detectors, one per worker thread (they are not thread-safe).</summary>
-    public IReadOnlyList<IFaceDetector> Detectors(int count)
+    /// <summary>Photos are detected one at a time, so one detector uses every core.</summary>
+    private IFaceDetector PhotoDetector => _photo ??= Build(threads: 0);
+
+    /// <summary>Independent detectors, one per video worker thread (they are not thread-safe), sharing the cores.</summary>
+    public IReadOnlyList<IFaceDetector> VideoDetectors()
     {
-        if (_detectors.Count < count)
+        int workers = Workers;
+        while (_workers.Count < workers) _workers.Add(Build(Math.Max(1, Environment.ProcessorCount / workers)));
+        return _workers;
+    }
+
+    private IFaceDetector Build(int threads)
+    {
+        var store = new ModelStore(ModelStore.DefaultDirectory(options.Models, Environment.GetEnvironmentVariable));
+        var planner = new ScalePlanner(options.MinFace);
+        var policy = Policy;
+        IFaceDetector Search(string model, Func<string, float, IFaceModel> load) =>
+            new MultiScaleDetector(load(store.Require(ModelStore.Find(model)), policy.ModelThreshold), planner, policy, UpscaleEvery);
+        IFaceDetector YuNet() => Search("yunet", (path, t) => new YuNetOnnxModel(path, t, threads));
+        IFaceDetector Retina() => Search("retinaface", (path, t) => new RetinaFaceModel(path, t));
+        return options.Detector switch
         {
-            var store = new ModelStore(ModelStore.DefaultDirectory(options.Models, Environment.GetEnvironmentVariable));
-            var planner = new ScalePlanner(options.MinFace);
-            var policy = Policy;
-            IFaceDetector Search(string model, Func<string, float, IFaceModel> load) =>
-                new MultiScaleDetector(load(store.Require(ModelStore.Find(model)), policy.ModelThreshold), planner, policy, UpscaleEvery);
-            IFaceDetector YuNet() => Search("yunet", (path, t) => new YuNetOnnxModel(path, t));
-            IFaceDetector Retina() => Search("retinaface", (path, t) => new RetinaFaceModel(path, t));
-            while (_detectors.Count < count)
-                _detectors.Add(options.Detector switch
-                {
-                    DetectorKind.Retinaface => Retina(),
-                    DetectorKind.YunetN => Search("yunet-n", (path, t) => new YuNetOnnxModel(path, t)),
-                    DetectorKind.Ultraface => Search("ultraface", (path, t) => new UltraFaceModel(path, t)),
-                    DetectorKind.Ensemble => new UnionDetector([YuNet(), Retina()]),
-                    _ => YuNet(),
-                });
-        }
-        return _detectors.Take(count).ToList();
+            DetectorKind.Retinaface => Retina(),
+            DetectorKind.YunetN => Search("yunet-n", (path, t) => new YuNetOnnxModel(path, t, threads)),
+            DetectorKind.Ultraface => Search("ultraface", (path, t) => new UltraFaceModel(path, t)),
+            DetectorKind.Ensemble => new UnionDetector([YuNet(), Retina()]),
+            _ => YuNet(),
+        };
     }
 
     /// <summary>Upscaled passes run on every frame without tracking, else as $REDACTOR_UPSCALE_EVERY says (experimental).</summary>
@@ -51,12 +57,16 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         !options.NoTrack && int.TryParse(Environment.GetEnvironmentVariable("REDACTOR_UPSCALE_EVERY"), out int k) && k > 0 ? k : 1;
 
     /// <summary>
-    /// Detection workers for video ($REDACTOR_WORKERS overrides). OpenCV already spreads one network run over
-    /// every core; on 2 cores a second worker gained nothing (150 frames of 720p: 21.8 s with one, 21.2 s with two)
-    /// and doubled memory. Frame-level workers start from 8 cores, a guess not yet measured on such a machine.
+    /// Detection workers for video ($REDACTOR_WORKERS overrides). YuNet on ONNX Runtime: one worker a core, each
+    /// running its network on one thread, since whole frames in parallel use the cores better than one network run
+    /// split across them (wider-720p detection on 2 cores: 33.7 s with two workers, 53.7 s with one using both;
+    /// +160 MiB). OpenCV's DNN (the other detectors) spreads each run over every core itself, and a second worker
+    /// gained nothing there, so those get one worker per 4 cores.
     /// </summary>
-    private static int Workers =>
-        int.TryParse(Environment.GetEnvironmentVariable("REDACTOR_WORKERS"), out int n) && n > 0 ? n : Math.Max(1, Environment.ProcessorCount / 4);
+    private int Workers =>
+        int.TryParse(Environment.GetEnvironmentVariable("REDACTOR_WORKERS"), out int n) && n > 0 ? n
+        : options.Detector is DetectorKind.Yunet or DetectorKind.YunetN ? Environment.ProcessorCount
+        : Math.Max(1, Environment.ProcessorCount / 4);
 
     public ITracker TrackerFor(MediaInfo info) =>
         options.NoTrack ? new NoTracker() : new Tracker(TrackerOptions.ForFrameRate(MediaProbe.ParseRate(info.EncoderFrameRate()) ?? 30, 0.75f * options.Threshold));
@@ -72,7 +82,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     public (IReadOnlyList<Region>[] Regions, List<FrameDetections> Detections) AnalyseVideo(
         string path, MediaInfo info, IProgress<PipelineProgress> progress, CancellationToken ct)
     {
-        var detectors = Detectors(Workers);
+        var detectors = VideoDetectors();
         using var source = new FfmpegFrameSource(path, info);
         var detections = VideoPipeline.Detect(source, detectors, progress, ct);
         return (TrackerFor(info).Build(detections), detections);
@@ -114,7 +124,8 @@ internal sealed class Engine(MediaOptions options) : IDisposable
 
     public void Dispose()
     {
-        foreach (var d in _detectors) d.Dispose();
+        foreach (var d in _workers) d.Dispose();
+        _photo?.Dispose();
     }
 }
 

@@ -26,15 +26,17 @@ public sealed class YuNetOnnxModel : IFaceModel
     private const int MaxCached = 4;
     private readonly List<((int W, int H) Size, float[] Buffer)> _inputs = [];
 
-    public YuNetOnnxModel(string modelPath, float scoreThreshold)
+    /// <param name="threads">Cores one network run may use; 0 for all of them.</param>
+    public YuNetOnnxModel(string modelPath, float scoreThreshold, int threads = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(threads);
         if (!(scoreThreshold > 0 && scoreThreshold < 1)) throw new ArgumentOutOfRangeException(nameof(scoreThreshold));
         _threshold = scoreThreshold;
         using var options = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            IntraOpNumThreads = Environment.ProcessorCount,
+            IntraOpNumThreads = threads > 0 ? threads : Environment.ProcessorCount,
             InterOpNumThreads = 1,
         };
         _session = new InferenceSession(OnnxShapes.FreeSpatialSize(File.ReadAllBytes(modelPath)), options);
