@@ -30,34 +30,52 @@ internal static class Commands
         var redactor = new FrameRedactor(style);
         ProgressView.Create(o.Quiet, stderr).Run(view =>
         {
-            foreach (var item in items)
+            // What one input came to: the summary line, or the reason it failed.
+            (string? Line, string? Error) Process(WorkItem item, Func<string, string> work)
             {
-                ct.ThrowIfCancellationRequested();
                 var clock = Stopwatch.StartNew();
                 try
                 {
                     if (item.Error is not null) throw new MediaException(item.Error);
                     var output = item.Output!;
                     PrepareOutput(output, o.Overwrite);
-                    string what;
-                    if (item.Kind == MediaKind.Photo)
-                    {
-                        int faces = engine.RedactPhoto(item.Input, output, o.Overwrite, redactor);
-                        what = $"{faces} face{(faces == 1 ? "" : "s")}";
-                    }
-                    else
-                    {
-                        var r = engine.RedactVideo(item.Input, output, o, redactor, view.For(Path.GetFileName(item.Input)), line => view.Print(stderr, line), ct);
-                        what = $"{r.Frames} frames, {r.Detections} detections, {r.Regions} regions covered";
-                    }
-                    done++;
-                    if (!o.Quiet) view.Print(stdout, $"{item.Input} -> {output} ({what}, {clock.Elapsed.TotalSeconds:0.0} s)");
+                    string what = work(output);
+                    return ($"{item.Input} -> {output} ({what}, {clock.Elapsed.TotalSeconds:0.0} s)", null);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    failed++;
-                    view.Print(stderr, $"error: {item.Input}: {Reason(e)}");
+                    return (null, $"error: {item.Input}: {Reason(e)}");
                 }
+            }
+            void Report((string? Line, string? Error) result)
+            {
+                if (result.Error is not null) { failed++; view.Print(stderr, result.Error); return; }
+                done++;
+                if (!o.Quiet) view.Print(stdout, result.Line!);
+            }
+
+            for (int i = 0; i < items.Count;)
+            {
+                ct.ThrowIfCancellationRequested();
+                if (items[i].Kind == MediaKind.Photo)
+                {
+                    // A run of photos goes through one worker a core; results are reported in input order.
+                    int end = i;
+                    while (end < items.Count && items[end].Kind == MediaKind.Photo) end++;
+                    engine.ForEachPhoto(items.GetRange(i, end - i), style, (item, photos) => Process(item, output =>
+                    {
+                        int faces = photos.Redact(item.Input, output, o.Overwrite);
+                        return $"{faces} face{(faces == 1 ? "" : "s")}";
+                    }), Report, ct);
+                    i = end;
+                    continue;
+                }
+                var video = items[i++];
+                Report(Process(video, output =>
+                {
+                    var r = engine.RedactVideo(video.Input, output, o, redactor, view.For(Path.GetFileName(video.Input)), line => view.Print(stderr, line), ct);
+                    return $"{r.Frames} frames, {r.Detections} detections, {r.Regions} regions covered";
+                }));
             }
         });
         if (!o.Quiet && items.Count > 1) stdout.WriteLine($"{done} redacted, {failed} failed");

@@ -22,8 +22,58 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     /// <summary>The faces in a photo.</summary>
     public IReadOnlyList<Detection> DetectPhoto(Frame frame) => PhotoDetector.Detect(frame).Where(d => !d.Weak).ToList();
 
-    /// <summary>Photos are detected one at a time, so one detector uses every core.</summary>
+    /// <summary>For single photos (and the JSON report): one detector on every core.</summary>
     private IFaceDetector PhotoDetector => _photo ??= Build(threads: 0);
+
+    /// <summary>A photo worker: its own detector and redactor (neither is thread-safe).</summary>
+    internal sealed class PhotoWorker(Engine engine, IFaceDetector detector, FrameRedactor redactor)
+    {
+        public int Redact(string input, string output, bool overwrite) => engine.RedactPhoto(input, output, overwrite, redactor, detector);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on every photo with one worker a core (whole photos in parallel use the cores
+    /// better than one network run split across them, and decoding and encoding overlap too) and hands each
+    /// result to <paramref name="report"/> on this thread, in input order.
+    /// </summary>
+    public void ForEachPhoto<T>(IReadOnlyList<WorkItem> photos, RedactionOptions style, Func<WorkItem, PhotoWorker, T> work, Action<T> report, CancellationToken ct)
+    {
+        int workers = Math.Min(photos.Count, Workers);
+        if (workers <= 1)
+        {
+            var single = new PhotoWorker(this, PhotoDetector, new FrameRedactor(style));
+            foreach (var p in photos)
+            {
+                ct.ThrowIfCancellationRequested();
+                report(work(p, single));
+            }
+            return;
+        }
+        var pool = new System.Collections.Concurrent.ConcurrentBag<PhotoWorker>(
+            VideoDetectors().Take(workers).Select(d => new PhotoWorker(this, d, new FrameRedactor(style))));
+        var results = photos.AsParallel().AsOrdered()
+            .WithDegreeOfParallelism(workers).WithCancellation(ct).WithMergeOptions(ParallelMergeOptions.NotBuffered)
+            .Select(p =>
+            {
+                if (!pool.TryTake(out var worker)) throw new InvalidOperationException("more photo jobs than workers");
+                try
+                {
+                    return work(p, worker);
+                }
+                finally
+                {
+                    pool.Add(worker);
+                }
+            });
+        try
+        {
+            foreach (var r in results) report(r);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count == 1)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
+    }
 
     /// <summary>Independent detectors, one per video worker thread (they are not thread-safe), sharing the cores.</summary>
     public IReadOnlyList<IFaceDetector> VideoDetectors()
@@ -104,10 +154,10 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         return new VideoResult(frames, detections.Sum(d => d.Detections.Count), regions.Sum(r => r.Count));
     }
 
-    public int RedactPhoto(string input, string output, bool overwrite, FrameRedactor redactor)
+    public int RedactPhoto(string input, string output, bool overwrite, FrameRedactor redactor, IFaceDetector? detector = null)
     {
         var frame = ImageFiles.Read(input);
-        var faces = DetectPhoto(frame);
+        var faces = (detector ?? PhotoDetector).Detect(frame).Where(d => !d.Weak).ToList();
         redactor.Apply(frame, faces.Select(f => f.Box));
         var temp = TempFiles.PathBeside(output);
         try

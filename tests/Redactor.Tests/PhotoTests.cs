@@ -65,6 +65,25 @@ public class PhotoTests
     }
 
     [Fact]
+    public void A_folder_of_photos_is_reported_in_input_order_with_failures_in_place()
+    {
+        // Photos run on one worker a core; the report must still follow the input order, and a damaged file
+        // in the middle must fail alone.
+        var inDir = TestPaths.NewTempDir();
+        var names = System.IO.Directory.GetFiles(Path.Combine(TestPaths.DlibFaces, "images"), "*.jpg").Order().Take(6).ToList();
+        for (int i = 0; i < names.Count; i++) File.Copy(names[i], Path.Combine(inDir, $"{i:00}.jpg"));
+        File.WriteAllText(Path.Combine(inDir, "03b.jpg"), "not a jpeg");
+        var outDir = TestPaths.NewTempDir();
+        var (code, stdout, err) = Cli.Run(Cli.WithModels("redact", inDir, "-o", outDir));
+        Assert.Equal(1, code);
+        var done = stdout.Split('\n').Where(l => l.Contains(" -> ")).Select(l => Path.GetFileName(l[..l.IndexOf(" -> ")])).ToList();
+        Assert.Equal(["00.jpg", "01.jpg", "02.jpg", "03.jpg", "04.jpg", "05.jpg"], done);
+        Assert.Contains("03b.jpg", err);
+        Assert.Contains("6 redacted, 1 failed", stdout);
+        Assert.Equal(6, System.IO.Directory.GetFiles(outDir).Length);
+    }
+
+    [Fact]
     public void Photo_metadata_is_stripped_and_the_input_is_untouched()
     {
         var dir = TestPaths.NewTempDir();
