@@ -17,6 +17,7 @@ internal static class OnnxShapes
     /// intermediate shape annotations, which would pin sizes again, are dropped (the runtime infers them).</summary>
     public static byte[] FreeSpatialSize(byte[] model)
     {
+        int outputs = 0; // each output's rows get their own name: the strides give them different sizes
         return Edit(model, (field, payload, w) =>
         {
             if (field != Graph) return false;
@@ -24,7 +25,7 @@ internal static class OnnxShapes
             {
                 ValueInfo => true,
                 Input => gw.Message(f, FreeDims(p, [2, 3], "in")),
-                Output => gw.Message(f, FreeDims(p, [1], "out")),
+                Output => gw.Message(f, FreeDims(p, [1], $"out{outputs++}_")),
                 _ => false,
             }));
             return true;

@@ -30,6 +30,10 @@ public sealed class YuNetOnnxModel : IFaceModel
     public YuNetOnnxModel(string modelPath, float scoreThreshold, int threads = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(threads);
+        // The scaled frame and its planes are fresh native blocks of megabytes on every pass: without this, glibc
+        // hands them back to the kernel each time and the page faults took longer than the network (1280×720:
+        // 19 ms to prepare the input for a 17 ms run; 2048×1152: 37 ms).
+        NativeHeap.Tune();
         if (!(scoreThreshold > 0 && scoreThreshold < 1)) throw new ArgumentOutOfRangeException(nameof(scoreThreshold));
         _threshold = scoreThreshold;
         using var options = new SessionOptions
