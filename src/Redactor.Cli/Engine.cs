@@ -111,12 +111,16 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     /// running its network on one thread, since whole frames in parallel use the cores better than one network run
     /// split across them (wider-720p detection on 2 cores: 33.7 s with two workers, 53.7 s with one using both;
     /// +160 MiB). OpenCV's DNN (the other detectors) spreads each run over every core itself, and a second worker
-    /// gained nothing there, so those get one worker per 4 cores.
+    /// gained nothing there, so those get one worker per 4 cores. At most 4 workers: each holds its own runtime
+    /// buffers (a second one cost 160 MiB at 720p, 360 MiB on 1.5-megapixel photos), and memory must stay
+    /// under 1 GiB; beyond 4 cores each network run gets more threads instead.
     /// </summary>
     private int Workers =>
         int.TryParse(Environment.GetEnvironmentVariable("REDACTOR_WORKERS"), out int n) && n > 0 ? n
-        : options.Detector is DetectorKind.Yunet or DetectorKind.YunetN ? Environment.ProcessorCount
+        : options.Detector is DetectorKind.Yunet or DetectorKind.YunetN ? Math.Min(Environment.ProcessorCount, MaxWorkers)
         : Math.Max(1, Environment.ProcessorCount / 4);
+
+    private const int MaxWorkers = 4;
 
     public ITracker TrackerFor(MediaInfo info) =>
         options.NoTrack ? new NoTracker() : new Tracker(TrackerOptions.ForFrameRate(MediaProbe.ParseRate(info.EncoderFrameRate()) ?? 30, 0.75f * options.Threshold));
