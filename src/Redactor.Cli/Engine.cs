@@ -20,15 +20,18 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     public void LoadDetector() => _ = PhotoDetector;
 
     /// <summary>The faces in a photo.</summary>
-    public IReadOnlyList<Detection> DetectPhoto(Frame frame) => PhotoDetector.Detect(frame).Where(d => !d.Weak).ToList();
+    public IReadOnlyList<Detection> DetectPhoto(Frame frame) => FacesIn(frame, PhotoDetector);
+
+    /// <summary>A photo has no track to lend weak detections weight: only faces that count on their own.</summary>
+    private static List<Detection> FacesIn(Frame frame, IFaceDetector detector) => detector.Detect(frame).Where(d => !d.Weak).ToList();
 
     /// <summary>For single photos (and the JSON report): one detector on every core.</summary>
     private IFaceDetector PhotoDetector => _photo ??= Build(threads: 0);
 
     /// <summary>A photo worker: its own detector and redactor (neither is thread-safe).</summary>
-    internal sealed class PhotoWorker(Engine engine, IFaceDetector detector, FrameRedactor redactor)
+    internal sealed class PhotoWorker(IFaceDetector detector, FrameRedactor redactor)
     {
-        public int Redact(string input, string output, bool overwrite) => engine.RedactPhoto(input, output, overwrite, redactor, detector);
+        public int Redact(string input, string output, bool overwrite) => RedactPhoto(input, output, overwrite, redactor, detector);
     }
 
     /// <summary>
@@ -41,7 +44,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         int workers = Math.Min(photos.Count, Workers);
         if (workers <= 1)
         {
-            var single = new PhotoWorker(this, PhotoDetector, new FrameRedactor(style));
+            var single = new PhotoWorker(PhotoDetector, new FrameRedactor(style));
             foreach (var p in photos)
             {
                 ct.ThrowIfCancellationRequested();
@@ -50,7 +53,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
             return;
         }
         var pool = new System.Collections.Concurrent.ConcurrentBag<PhotoWorker>(
-            VideoDetectors().Take(workers).Select(d => new PhotoWorker(this, d, new FrameRedactor(style))));
+            VideoDetectors().Take(workers).Select(d => new PhotoWorker(d, new FrameRedactor(style))));
         var results = photos.AsParallel().AsOrdered()
             .WithDegreeOfParallelism(workers).WithCancellation(ct).WithMergeOptions(ParallelMergeOptions.NotBuffered)
             .Select(p =>
@@ -112,7 +115,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     /// split across them (wider-720p detection on 2 cores: 33.7 s with two workers, 53.7 s with one using both;
     /// +160 MiB). OpenCV's DNN (the other detectors) spreads each run over every core itself, and a second worker
     /// gained nothing there, so those get one worker per 4 cores. At most 4 workers: each holds its own runtime
-    /// buffers (a second one cost 160 MiB at 720p, 360 MiB on 1.5-megapixel photos), and memory must stay
+    /// buffers (a second one cost 155 MiB at 720p, about 310 MiB on 1.5-megapixel photos), and memory must stay
     /// under 1 GiB; beyond 4 cores each network run gets more threads instead.
     /// </summary>
     private int Workers =>
@@ -158,10 +161,10 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         return new VideoResult(frames, detections.Sum(d => d.Detections.Count), regions.Sum(r => r.Count));
     }
 
-    public int RedactPhoto(string input, string output, bool overwrite, FrameRedactor redactor, IFaceDetector? detector = null)
+    private static int RedactPhoto(string input, string output, bool overwrite, FrameRedactor redactor, IFaceDetector detector)
     {
         var frame = ImageFiles.Read(input);
-        var faces = (detector ?? PhotoDetector).Detect(frame).Where(d => !d.Weak).ToList();
+        var faces = FacesIn(frame, detector);
         redactor.Apply(frame, faces.Select(f => f.Box));
         var temp = TempFiles.PathBeside(output);
         try

@@ -10,6 +10,7 @@ public sealed record TrackerOptions
         int weakHoldFrames = 3, float strongScore = 0.7f, int birthHits = 5, float birthScore = 0.15f)
     {
         if (birthHits < 1) throw new ArgumentOutOfRangeException(nameof(birthHits));
+        if (!(birthScore >= 0 && birthScore < 1)) throw new ArgumentOutOfRangeException(nameof(birthScore));
         BirthHits = birthHits;
         BirthScore = birthScore;
         if (weakHoldFrames < 0 || weakHoldFrames > holdFrames) throw new ArgumentOutOfRangeException(nameof(weakHoldFrames));

@@ -6,9 +6,9 @@ using Redactor.OpenCv;
 namespace Redactor.Onnx;
 
 /// <summary>
-/// YuNet (2023mar or -n) run by ONNX Runtime at the size of each pass, decoded here. On 2 cores it runs the network
-/// about 3× faster than OpenCV's DNN module does through <see cref="YuNetModel"/> (1280×736: 12.8 ms vs 35.7 ms;
-/// 2048×1152: 34 ms vs 225 ms), with the same weights and the same decoding and NMS, so the same faces.
+/// YuNet (2023mar or -n) run by ONNX Runtime at the size of each pass, decoded here. On 2 cores a whole pass takes
+/// 2–2.5× less than OpenCV's DNN module through <see cref="YuNetModel"/> (DetectorBenchmarks, 1280×720 frame: 1× 14.3 ms
+/// vs 35.1 ms, 1.6× 42.2 ms vs 88.1 ms), with the same weights and the same decoding and NMS, so the same faces.
 /// </summary>
 public sealed class YuNetOnnxModel : IFaceModel
 {
@@ -31,8 +31,8 @@ public sealed class YuNetOnnxModel : IFaceModel
     {
         ArgumentOutOfRangeException.ThrowIfNegative(threads);
         // The scaled frame and its planes are fresh native blocks of megabytes on every pass: without this, glibc
-        // hands them back to the kernel each time and the page faults took longer than the network (1280×720:
-        // 19 ms to prepare the input for a 17 ms run; 2048×1152: 37 ms).
+        // hands them back to the kernel each time and the page faults took as long as the network (one thread,
+        // outside the CLI: 1280×720 took 20 ms to prepare for an 18–20 ms run; 2048×1152 37 ms for 45 ms).
         NativeHeap.Tune();
         if (!(scoreThreshold > 0 && scoreThreshold < 1)) throw new ArgumentOutOfRangeException(nameof(scoreThreshold));
         _threshold = scoreThreshold;
