@@ -8,7 +8,7 @@ public readonly record struct PipelineProgress(string Stage, long Done, long? To
 /// <summary>
 /// Frames flow source → detector → tracker → redactor → sink in two passes over the file: the first
 /// decodes every frame, detects faces and cuts, and keeps only the (small) detections; the tracker then
-/// sees the whole video at once; the second pass decodes again, redacts and encodes. No frame is kept
+/// sees the whole video at once; the second pass decodes again, redacts and encodes, the three concurrently. No frame is kept
 /// between passes, so memory does not grow with the video's length.
 /// </summary>
 public static class VideoPipeline
@@ -82,42 +82,120 @@ public static class VideoPipeline
         {
             if (!readAll) stop.Cancel();
             work.CompleteAdding();
-            try
-            {
-                Task.WaitAll(workers);
-            }
-            catch (AggregateException all) when (!ct.IsCancellationRequested
-                && all.InnerExceptions.FirstOrDefault(x => x is not OperationCanceledException) is { } first)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
-            }
-            catch (AggregateException)
-            {
-                // Workers stopped by cancellation or by the reader's own error, which propagates.
-            }
+            WaitForStages(ct, workers);
         }
         progress?.Report(new PipelineProgress("detect", results.Count, source.FrameCountHint));
         return results.Select(r => r!).ToList();
     }
 
+    /// <summary>
+    /// Second pass. Decoding, redaction and encoding overlap: a reader task decodes into a fixed pool of frame
+    /// buffers, a redactor task covers the regions, and this thread hands frames to the sink, in order. The queues
+    /// between them are bounded (the pool holds <see cref="RenderBuffers"/> frames), so a slow encoder holds the
+    /// decoder back instead of buffering video. Serial, the redaction waited for the encoder and the encoder for it:
+    /// on wider-720p with the blur, read 3.4 s + redact 7.4 s + write 9.5 s one after another.
+    /// </summary>
     public static long Render(
         IFrameSource source, IReadOnlyList<IReadOnlyList<Region>> regions, FrameRedactor redactor, IFrameSink sink,
         IProgress<PipelineProgress>? progress, CancellationToken ct)
     {
-        var frame = new Frame(source.Width, source.Height);
-        long n = 0;
-        while (source.Read(frame, ct))
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var free = new BlockingCollection<Frame>();
+        using var decoded = new BlockingCollection<Frame>(RenderBuffers);
+        using var redacted = new BlockingCollection<Frame>(RenderBuffers);
+        for (int i = 0; i < RenderBuffers; i++) free.Add(new Frame(source.Width, source.Height));
+
+        var reader = Stage(stop, decoded, () =>
         {
-            ct.ThrowIfCancellationRequested();
-            if (n >= regions.Count)
-                throw new MediaException($"the decoder returned more frames on the second pass than on the first ({regions.Count})");
-            redactor.Apply(frame, regions[(int)n].Select(r => r.Box));
-            sink.Write(frame, ct);
-            n++;
-            progress?.Report(new PipelineProgress("redact", n, regions.Count));
+            long n = 0;
+            while (true)
+            {
+                var frame = free.Take(stop.Token);
+                if (!source.Read(frame, stop.Token)) break;
+                if (n >= regions.Count)
+                    throw new MediaException($"the decoder returned more frames on the second pass than on the first ({regions.Count})");
+                frame.Index = n++;
+                decoded.Add(frame, stop.Token);
+            }
+            if (n != regions.Count)
+                throw new MediaException($"the decoder returned {n} frames on the second pass but {regions.Count} on the first");
+        });
+        var covering = Stage(stop, redacted, () =>
+        {
+            foreach (var frame in decoded.GetConsumingEnumerable(stop.Token))
+            {
+                redactor.Apply(frame, regions[(int)frame.Index].Select(r => r.Box));
+                redacted.Add(frame, stop.Token);
+            }
+        });
+
+        long written = 0;
+        try
+        {
+            foreach (var frame in redacted.GetConsumingEnumerable(stop.Token))
+            {
+                sink.Write(frame, stop.Token);
+                free.Add(frame);
+                written++;
+                progress?.Report(new PipelineProgress("redact", written, regions.Count));
+            }
         }
-        if (n != regions.Count)
-            throw new MediaException($"the decoder returned {n} frames on the second pass but {regions.Count} on the first");
-        return n;
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // A stage failed and stopped the others; its own error is thrown below.
+        }
+        catch
+        {
+            stop.Cancel();
+            throw;
+        }
+        finally
+        {
+            // Stages blocked on a full queue or an empty pool wake up on cancellation.
+            if (written != regions.Count) stop.Cancel();
+            WaitForStages(ct, reader, covering);
+        }
+        ct.ThrowIfCancellationRequested();
+        return written;
+    }
+
+    /// <summary>Frame buffers in flight in the second pass: one being decoded, redacted and encoded, one queued
+    /// between each pair of stages, one spare.</summary>
+    private const int RenderBuffers = 6;
+
+    /// <summary>Runs one stage; when it ends its output is complete, when it fails the other stages stop.</summary>
+    private static Task Stage(CancellationTokenSource stop, BlockingCollection<Frame> output, Action body) => Task.Run(() =>
+    {
+        try
+        {
+            body();
+        }
+        catch
+        {
+            stop.Cancel();
+            throw;
+        }
+        finally
+        {
+            output.CompleteAdding();
+        }
+    });
+
+    /// <summary>Waits for stages and rethrows the first real failure among them (not the cancellations it caused).</summary>
+    private static void WaitForStages(CancellationToken ct, params Task[] stages)
+    {
+        try
+        {
+            Task.WaitAll(stages);
+        }
+        catch (AggregateException all) when (!ct.IsCancellationRequested
+            && all.InnerExceptions.FirstOrDefault(x => x is not OperationCanceledException) is { } first)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+        }
+        catch (AggregateException)
+        {
+            // Cancelled by the caller: the OperationCanceledException below says so.
+        }
     }
 }

@@ -73,6 +73,70 @@ public class PipelineTests
         Assert.ThrowsAny<OperationCanceledException>(() => VideoPipeline.Detect(new CountingSource(100_000), detectors, progress, cts.Token));
     }
 
+    /// <summary>Keeps what it is given: the first byte of each frame and whether its region was filled.</summary>
+    private sealed class RecordingSink(int failAt = -1) : IFrameSink
+    {
+        public List<(byte First, byte Covered)> Frames { get; } = [];
+
+        public void Write(Frame frame, CancellationToken cancellationToken)
+        {
+            if (Frames.Count == failAt) throw new MediaException("encoder broke");
+            Frames.Add((frame.Pixels[0], frame.Pixels[(4 * 8 + 4) * 3]));
+        }
+
+        public void Complete(CancellationToken cancellationToken) { }
+        public void Dispose() { }
+    }
+
+    private static IReadOnlyList<Region>[] EveryOtherFrameCovered(int frames) => Enumerable.Range(0, frames)
+        .Select(i => (IReadOnlyList<Region>)(i % 2 == 0 ? [new Region(new Box(2, 2, 5, 5), 1, null, RegionSource.Detected)] : []))
+        .ToArray();
+
+    private static FrameRedactor Fill => new(new RedactionOptions(RedactionStyle.Fill, MaskShape.Box, maskScale: 1, color: new Rgb(255, 255, 255), maskMargin: 0));
+
+    [Fact]
+    public void Render_writes_every_frame_in_order_with_its_own_regions()
+    {
+        var sink = new RecordingSink();
+        long n = VideoPipeline.Render(new CountingSource(300), EveryOtherFrameCovered(300), Fill, sink, null, CancellationToken.None);
+        Assert.Equal(300, n);
+        Assert.Equal(300, sink.Frames.Count);
+        for (int i = 0; i < 300; i++)
+        {
+            Assert.Equal((byte)i, sink.Frames[i].First);
+            Assert.Equal(i % 2 == 0 ? 255 : 0, sink.Frames[i].Covered);
+        }
+    }
+
+    [Theory]
+    [InlineData(299)]
+    [InlineData(301)]
+    public void Render_fails_when_the_second_decode_differs_from_the_first(int framesNow)
+    {
+        var e = Assert.Throws<MediaException>(() =>
+            VideoPipeline.Render(new CountingSource(framesNow), EveryOtherFrameCovered(300), Fill, new RecordingSink(), null, CancellationToken.None));
+        Assert.Contains("second pass", e.Message);
+    }
+
+    [Fact]
+    public void Render_reports_the_sinks_own_error()
+    {
+        var e = Assert.Throws<MediaException>(() =>
+            VideoPipeline.Render(new CountingSource(300), EveryOtherFrameCovered(300), Fill, new RecordingSink(failAt: 40), null, CancellationToken.None));
+        Assert.Equal("encoder broke", e.Message);
+    }
+
+    [Fact]
+    public void Cancellation_stops_the_render()
+    {
+        using var cts = new CancellationTokenSource();
+        var progress = new SyncProgress(p => { if (p.Done > 20) cts.Cancel(); });
+        var sink = new RecordingSink();
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            VideoPipeline.Render(new CountingSource(100_000), EveryOtherFrameCovered(100_000), Fill, sink, progress, cts.Token));
+        Assert.InRange(sink.Frames.Count, 21, 30);
+    }
+
     private sealed class SyncProgress(Action<PipelineProgress> report) : IProgress<PipelineProgress>
     {
         public void Report(PipelineProgress value) => report(value);
