@@ -55,6 +55,9 @@ internal static class Inputs
         bool outputIsFile = output is not null && found.Count == 1 && found[0].Root is null
             && !Directory.Exists(output) && !output.EndsWith('/') && Path.HasExtension(output);
         var items = new List<WorkItem>();
+        // Two inputs of the same name from different folders would write one output; with --overwrite the second
+        // would silently replace the first's, so the later one fails instead.
+        var planned = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (file, root, error) in found)
         {
             var kind = KindOf(file) ?? MediaKind.Photo;
@@ -67,7 +70,11 @@ internal static class Inputs
                 var relative = root is null ? Path.GetFileName(file) : Path.GetRelativePath(root, file);
                 target = Path.Combine(output, relative);
             }
-            items.Add(new WorkItem(file, kind, Path.GetFullPath(target), CheckOutput(file, kind, target)));
+            var full = Path.GetFullPath(target);
+            var problem = CheckOutput(file, kind, target)
+                ?? (planned.TryGetValue(full, out var first) ? $"{first} is written to the same output {full}; redact them into different folders" : null);
+            if (problem is null) planned[full] = file;
+            items.Add(new WorkItem(file, kind, full, problem));
         }
         return items;
     }

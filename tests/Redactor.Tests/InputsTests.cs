@@ -35,4 +35,21 @@ public class InputsTests
         File.WriteAllText(input, "");
         Assert.Contains("extension", Assert.Single(Inputs.Plan([input], Path.Combine(dir, "x.mp4"), false, true)).Error);
     }
+    [Fact]
+    public void Two_inputs_bound_for_one_output_file_fail_the_second_even_with_overwrite()
+    {
+        var dir = TestPaths.NewTempDir();
+        Directory.CreateDirectory(Path.Combine(dir, "a"));
+        Directory.CreateDirectory(Path.Combine(dir, "b"));
+        var a = Path.Combine(dir, "a", "x.jpg");
+        var b = Path.Combine(dir, "b", "x.jpg");
+        File.WriteAllText(a, "");
+        File.WriteAllText(b, "");
+        var items = Inputs.Plan([a, b, Path.Combine(dir, "b")], Path.Combine(dir, "out"), false, true);
+        Assert.Equal(3, items.Count);
+        Assert.Null(items[0].Error);
+        Assert.Contains("same output", items[1].Error);
+        Assert.Contains(a, items[1].Error);
+        Assert.Contains("same output", items[2].Error);
+    }
 }
