@@ -22,4 +22,6 @@ public enum RegionSource
     Interpolated,
     /// <summary>Before the first or after the last detection of a track (held for safety).</summary>
     Extrapolated,
+    /// <summary>A detection of the track in a neighbouring frame, shown again here (see <see cref="TrackerOptions.SpreadFrames"/>).</summary>
+    Spread,
 }

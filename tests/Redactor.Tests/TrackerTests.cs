@@ -20,6 +20,29 @@ public class TrackerTests
         Assert.All(Enumerable.Range(10, 10), i => Assert.Contains(regions[i], r => r.Source == RegionSource.Interpolated));
     }
 
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(1, true)]
+    public void A_poor_box_in_one_frame_is_backed_by_the_tracks_detections_either_side(int spread, bool covered)
+    {
+        // In frame 10 the detector's box for this face slid half a face to the right (a neighbour in a crowd);
+        // the track takes it, so only detections of frames 9 and 11 can cover the face there (no hold, to see that alone).
+        Box At(int i) => new(100 + i, 100, 40, 48);
+        var frames = Enumerable.Range(0, 30).Select(i => F(i, false, i == 10 ? At(i) with { X = At(i).X + 20 } : At(i))).ToList();
+        var regions = new Tracker(new TrackerOptions(holdFrames: 0, weakHoldFrames: 0, spreadFrames: spread)).Build(frames);
+        Assert.Equal(covered, Covers(regions[10], At(10)));
+        Assert.Equal(spread > 0, regions[10].Any(r => r.Source == RegionSource.Spread));
+    }
+
+    [Fact]
+    public void Spread_stops_at_a_cut()
+    {
+        var frames = Enumerable.Range(0, 20).Select(i => i < 10 ? F(i, false, new Box(10, 10, 30, 30)) : F(i, i == 10)).ToList();
+        var regions = new Tracker(new TrackerOptions(holdFrames: 0, weakHoldFrames: 0, spreadFrames: 2)).Build(frames);
+        Assert.Contains(regions[9], r => r.Source == RegionSource.Spread);
+        Assert.All(Enumerable.Range(10, 10), i => Assert.Empty(regions[i]));
+    }
+
     [Fact]
     public void Tracks_are_held_before_the_first_and_after_the_last_detection()
     {
