@@ -21,35 +21,75 @@ public sealed class FrameRedactor
     public RedactionOptions Options => _options;
 
     /// <summary>Redacts every face box (grown to <see cref="RedactionOptions.MaskFor"/>) in the frame.</summary>
-    public void Apply(Frame frame, IEnumerable<Box> faces)
-    {
-        foreach (var face in faces) ApplyOne(frame, _options.MaskFor(face));
-    }
+    public void Apply(Frame frame, IEnumerable<Box> faces) => Cover(frame, faces.Select(_options.MaskFor));
 
     /// <summary>Redacts one already-grown region.</summary>
-    public void ApplyOne(Frame frame, Box region)
+    public void ApplyOne(Frame frame, Box region) => Cover(frame, [region]);
+
+    /// <summary>
+    /// Every region's cells are measured on the frame as it came, then each pixel is painted once, by the last region
+    /// covering it. A tracked crowd puts several overlapping regions on one face (a track's detections of the
+    /// neighbouring frames, holds of other tracks); painting each of them in full cost three times the redaction time.
+    /// </summary>
+    private void Cover(Frame frame, IEnumerable<Box> regions)
     {
-        var rect = PixelRect.Cover(region, frame.Width, frame.Height);
-        if (rect.IsEmpty || region.Width <= 0 || region.Height <= 0) return;
-        var mask = new MaskRows(region, rect, _options.Shape);
-        switch (_options.Style)
+        var masks = new List<MaskRows>();
+        foreach (var region in regions)
         {
-            case RedactionStyle.Fill:
-                Fill(frame, mask, _options.Color);
-                break;
-            case RedactionStyle.Pixelate:
-                {
-                    var grid = CellGrid.Measure(frame, region, rect, RedactionOptions.MaxCellsAcross);
-                    PaintCells(frame, mask, grid);
-                    break;
-                }
-            default:
-                {
-                    var grid = CellGrid.Measure(frame, region, rect, _options.CellsAcross);
-                    grid.AddNoise(_random, _options.NoiseAmplitude);
-                    PaintSmooth(frame, mask, grid);
-                    break;
-                }
+            var rect = PixelRect.Cover(region, frame.Width, frame.Height);
+            if (!rect.IsEmpty && region.Width > 0 && region.Height > 0) masks.Add(new MaskRows(region, rect, _options.Shape));
+        }
+        if (masks.Count == 0) return;
+        if (_options.Style == RedactionStyle.Fill)
+        {
+            foreach (var mask in masks) Fill(frame, mask, _options.Color);
+            return;
+        }
+        bool pixelate = _options.Style == RedactionStyle.Pixelate;
+        var grids = new CellGrid[masks.Count];
+        // Regions adding up to more than half the frame (a crowd, overlapping held boxes) are measured from a summed
+        // area table: one pass over the frame instead of one over each region.
+        long measured = masks.Sum(m => (long)m.Rect.Width * m.Rect.Height);
+        SummedArea? table = null;
+        if (measured > (long)frame.Width * frame.Height / 2)
+        {
+            table = _table ??= new SummedArea();
+            table.Build(frame);
+        }
+        for (int i = 0; i < masks.Count; i++)
+        {
+            grids[i] = CellGrid.Measure(frame, masks[i].Region, masks[i].Rect, pixelate ? RedactionOptions.MaxCellsAcross : _options.CellsAcross, table);
+            if (!pixelate) grids[i].AddNoise(_random, _options.NoiseAmplitude);
+        }
+        var painted = NextStamp(frame.Width * frame.Height);
+        for (int i = masks.Count - 1; i >= 0; i--)
+        {
+            if (pixelate) PaintCells(frame, masks[i], grids[i], painted);
+            else PaintSmooth(frame, masks[i], grids[i], painted);
+        }
+    }
+
+    /// <summary>Per pixel of the frame, the stamp of the last <see cref="Cover"/> that painted it: a pixel is already
+    /// painted in this call when it holds the current stamp, so the array never needs clearing between frames.</summary>
+    private int[] _stamps = [];
+    private SummedArea? _table;
+    private int _stamp;
+
+    private Painted NextStamp(int pixels)
+    {
+        if (_stamps.Length < pixels) { _stamps = new int[pixels]; _stamp = 0; }
+        if (_stamp == int.MaxValue) { Array.Clear(_stamps); _stamp = 0; }
+        return new Painted(_stamps, ++_stamp);
+    }
+
+    private readonly struct Painted(int[] stamps, int stamp)
+    {
+        /// <summary>True the first time a pixel (y × width + x) is claimed in this call.</summary>
+        public bool Claim(int pixel)
+        {
+            if (stamps[pixel] == stamp) return false;
+            stamps[pixel] = stamp;
+            return true;
         }
     }
 
@@ -68,7 +108,7 @@ public sealed class FrameRedactor
         }
     }
 
-    private static void PaintCells(Frame frame, MaskRows mask, CellGrid grid)
+    private static void PaintCells(Frame frame, MaskRows mask, CellGrid grid, Painted painted)
     {
         var data = frame.Data;
         for (int y = mask.Rect.Y; y < mask.Rect.Bottom; y++)
@@ -78,6 +118,7 @@ public sealed class FrameRedactor
             int row = y * frame.Stride;
             for (int x = x0; x < x1; x++)
             {
+                if (!painted.Claim(y * frame.Width + x)) continue;
                 int cell = (cy * grid.Columns + grid.CellColumn(x)) * 3;
                 int p = row + x * 3;
                 data[p] = ClampByte(grid.Means[cell]);
@@ -88,9 +129,11 @@ public sealed class FrameRedactor
     }
 
     /// <summary>Bilinear interpolation between cell centres: an enlarged, smooth version of the noised mosaic.</summary>
-    private static void PaintSmooth(Frame frame, MaskRows mask, CellGrid grid)
+    private static void PaintSmooth(Frame frame, MaskRows mask, CellGrid grid, Painted painted)
     {
         var data = frame.Data;
+        int columns = grid.Columns;
+        Span<float> mix = stackalloc float[columns * 3];
         for (int y = mask.Rect.Y; y < mask.Rect.Bottom; y++)
         {
             var (x0, x1) = mask.Span(y);
@@ -98,21 +141,22 @@ public sealed class FrameRedactor
             float fy = Math.Clamp((y + 0.5f - grid.Origin.Y) / grid.CellHeight - 0.5f, 0, grid.Rows - 1);
             int r0 = (int)fy, r1 = Math.Min(r0 + 1, grid.Rows - 1);
             float ty = fy - r0;
+            // This row's blend of the two cell rows around it; a pixel then only blends two columns of it.
+            var top = grid.Means.AsSpan(r0 * columns * 3, columns * 3);
+            var bottom = grid.Means.AsSpan(r1 * columns * 3, columns * 3);
+            for (int i = 0; i < mix.Length; i++) mix[i] = top[i] + (bottom[i] - top[i]) * ty;
             int row = y * frame.Stride;
             for (int x = x0; x < x1; x++)
             {
-                float fx = Math.Clamp((x + 0.5f - grid.Origin.X) / grid.CellWidth - 0.5f, 0, grid.Columns - 1);
-                int c0 = (int)fx, c1 = Math.Min(c0 + 1, grid.Columns - 1);
+                if (!painted.Claim(y * frame.Width + x)) continue;
+                float fx = Math.Clamp((x + 0.5f - grid.Origin.X) / grid.CellWidth - 0.5f, 0, columns - 1);
+                int c0 = (int)fx, c1 = Math.Min(c0 + 1, columns - 1);
                 float tx = fx - c0;
                 int p = row + x * 3;
                 for (int ch = 0; ch < 3; ch++)
                 {
-                    float a = grid.Means[(r0 * grid.Columns + c0) * 3 + ch];
-                    float b = grid.Means[(r0 * grid.Columns + c1) * 3 + ch];
-                    float c = grid.Means[(r1 * grid.Columns + c0) * 3 + ch];
-                    float d = grid.Means[(r1 * grid.Columns + c1) * 3 + ch];
-                    float top = a + (b - a) * tx, bottom = c + (d - c) * tx;
-                    data[p + ch] = ClampByte(top + (bottom - top) * ty);
+                    float a = mix[c0 * 3 + ch], b = mix[c1 * 3 + ch];
+                    data[p + ch] = ClampByte(a + (b - a) * tx);
                 }
             }
         }
@@ -123,20 +167,67 @@ public sealed class FrameRedactor
     /// <summary>The covered pixels of each row: a box, or the ellipse inscribed in the region.</summary>
     private readonly struct MaskRows(Box region, PixelRect rect, MaskShape shape)
     {
+        public Box Region { get; } = region;
         public PixelRect Rect { get; } = rect;
 
         public (int X0, int X1) Span(int y)
         {
             if (shape == MaskShape.Box) return (Rect.X, Rect.Right);
             // Pixel centres (x + 0.5, y + 0.5) inside the ellipse inscribed in the region.
-            float ry = region.Height / 2, rx = region.Width / 2;
-            float dy = (y + 0.5f - region.CenterY) / ry;
+            float ry = Region.Height / 2, rx = Region.Width / 2;
+            float dy = (y + 0.5f - Region.CenterY) / ry;
             float q = 1 - dy * dy;
             if (q < 0) return (Rect.X, Rect.X);
             float half = rx * MathF.Sqrt(q);
-            int x0 = Math.Max(Rect.X, (int)MathF.Ceiling(region.CenterX - half - 0.5f));
-            int x1 = Math.Min(Rect.Right, (int)MathF.Floor(region.CenterX + half - 0.5f) + 1);
+            int x0 = Math.Max(Rect.X, (int)MathF.Ceiling(Region.CenterX - half - 0.5f));
+            int x1 = Math.Min(Rect.Right, (int)MathF.Floor(Region.CenterX + half - 0.5f) + 1);
             return (x0, Math.Max(x0, x1));
+        }
+    }
+
+    /// <summary>
+    /// Per channel, the sum of the frame's pixels above and left of every pixel corner, so the sum over any rectangle
+    /// is four lookups. Kept as uint and left to wrap: a rectangle's sum is a difference of entries, exact modulo 2^32,
+    /// and no cell holds 2^32 / 255 (16 million) pixels. Built once a frame when the regions are many.
+    /// </summary>
+    private sealed class SummedArea
+    {
+        private uint[] _table = [];
+        private int _stride;
+
+        public void Build(Frame frame)
+        {
+            int w = frame.Width, h = frame.Height;
+            _stride = (w + 1) * 3;
+            int size = _stride * (h + 1);
+            if (_table.Length < size) _table = new uint[size];
+            var t = _table.AsSpan(0, size);
+            t[.._stride].Clear();
+            var data = frame.Data;
+            for (int y = 0; y < h; y++)
+            {
+                var above = t.Slice(y * _stride, _stride);
+                var here = t.Slice((y + 1) * _stride, _stride);
+                var pixels = data.Slice(y * frame.Stride, frame.Stride);
+                uint b = 0, g = 0, r = 0;
+                here[0] = here[1] = here[2] = 0;
+                for (int x = 0, p = 0; x < w; x++, p += 3)
+                {
+                    unchecked
+                    {
+                        b += pixels[p]; g += pixels[p + 1]; r += pixels[p + 2];
+                        here[p + 3] = above[p + 3] + b; here[p + 4] = above[p + 4] + g; here[p + 5] = above[p + 5] + r;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Adds the channel sums of pixels [x0, x1) × [y0, y1) to <paramref name="sums"/> (B, G, R).</summary>
+        public void Add(int x0, int y0, int x1, int y1, Span<long> sums)
+        {
+            int a = y0 * _stride + x0 * 3, b = y0 * _stride + x1 * 3, c = y1 * _stride + x0 * 3, d = y1 * _stride + x1 * 3;
+            for (int ch = 0; ch < 3; ch++)
+                sums[ch] += unchecked(_table[d + ch] - _table[b + ch] - _table[c + ch] + _table[a + ch]);
         }
     }
 
@@ -154,7 +245,7 @@ public sealed class FrameRedactor
         public int CellColumn(int x) => Math.Clamp((int)((x + 0.5f - Origin.X) / CellWidth), 0, Columns - 1);
         public int CellRow(int y) => Math.Clamp((int)((y + 0.5f - Origin.Y) / CellHeight), 0, Rows - 1);
 
-        public static CellGrid Measure(Frame frame, Box region, PixelRect rect, int cellsAcross)
+        public static CellGrid Measure(Frame frame, Box region, PixelRect rect, int cellsAcross, SummedArea? table = null)
         {
             int columns = Math.Clamp(cellsAcross, 1, Math.Max(1, (int)region.Width));
             float cw = region.Width / columns;
@@ -167,15 +258,39 @@ public sealed class FrameRedactor
             var counts = new int[columns * rows];
             var sums = new long[columns * rows * 3];
             var data = frame.Data;
-            for (int y = rect.Y; y < rect.Bottom; y++)
+            // Cell column of each pixel column of the rectangle, worked out once instead of once a pixel.
+            Span<int> columnOf = rect.Width <= 4096 ? stackalloc int[rect.Width] : new int[rect.Width];
+            for (int x = 0; x < columnOf.Length; x++) columnOf[x] = grid.CellColumn(rect.X + x);
+            if (table is not null)
             {
-                int r = grid.CellRow(y);
-                int row = y * frame.Stride;
-                for (int x = rect.X; x < rect.Right; x++)
+                // Cells are runs of whole pixel columns and rows (cell indices never decrease along a row): each
+                // cell's sums are four table lookups, the same sums as adding its pixels.
+                Span<int> rowOf = rect.Height <= 4096 ? stackalloc int[rect.Height] : new int[rect.Height];
+                for (int y = 0; y < rowOf.Length; y++) rowOf[y] = grid.CellRow(rect.Y + y);
+                for (int y0 = 0; y0 < rowOf.Length;)
                 {
-                    int cell = r * columns + grid.CellColumn(x);
-                    int p = row + x * 3;
-                    sums[cell * 3] += data[p]; sums[cell * 3 + 1] += data[p + 1]; sums[cell * 3 + 2] += data[p + 2];
+                    int y1 = y0;
+                    while (y1 < rowOf.Length && rowOf[y1] == rowOf[y0]) y1++;
+                    for (int x0 = 0; x0 < columnOf.Length;)
+                    {
+                        int x1 = x0;
+                        while (x1 < columnOf.Length && columnOf[x1] == columnOf[x0]) x1++;
+                        int cell = rowOf[y0] * columns + columnOf[x0];
+                        table.Add(rect.X + x0, rect.Y + y0, rect.X + x1, rect.Y + y1, sums.AsSpan(cell * 3, 3));
+                        counts[cell] += (x1 - x0) * (y1 - y0);
+                        x0 = x1;
+                    }
+                    y0 = y1;
+                }
+            }
+            else for (int y = rect.Y; y < rect.Bottom; y++)
+            {
+                int rowCells = grid.CellRow(y) * columns;
+                var pixels = data.Slice(y * frame.Stride + rect.X * 3, rect.Width * 3);
+                for (int x = 0, p = 0; x < columnOf.Length; x++, p += 3)
+                {
+                    int cell = rowCells + columnOf[x];
+                    sums[cell * 3] += pixels[p]; sums[cell * 3 + 1] += pixels[p + 1]; sums[cell * 3 + 2] += pixels[p + 2];
                     counts[cell]++;
                 }
             }

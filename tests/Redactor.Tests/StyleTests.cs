@@ -82,6 +82,33 @@ public class StyleTests
         Assert.Equal(inside, covered);
     }
 
+    /// <summary>Regions of 40 px are measured pixel by pixel; two of 70 px add up to more than half the frame and are
+    /// measured from a summed area table, while each alone is not: the same pixels either way.</summary>
+    [Theory]
+    [InlineData(RedactionStyle.Pixelate, 40)]
+    [InlineData(RedactionStyle.Blur, 40)]
+    [InlineData(RedactionStyle.Pixelate, 69)]
+    [InlineData(RedactionStyle.Blur, 69)]
+    public void Overlapping_regions_are_measured_on_the_frame_as_it_came_and_the_last_one_wins(RedactionStyle style, int size)
+    {
+        var original = Noise(100, 100, 7);
+        Box a = new(size == 40 ? 10 : 0.5f, size == 40 ? 10 : 0.3f, size, size), b = new(30.7f, 29.2f, size, size);
+        var options = new RedactionOptions(style, MaskShape.Box, 1.0f, maskMargin: 0, noiseAmplitude: 0);
+        var both = original.Clone();
+        new FrameRedactor(options).Apply(both, [a, b]);
+        var onlyA = original.Clone();
+        new FrameRedactor(options).Apply(onlyA, [a]);
+        var onlyB = original.Clone();
+        new FrameRedactor(options).Apply(onlyB, [b]);
+        for (int y = 0; y < 100; y++)
+            for (int x = 0; x < 100; x++)
+            {
+                var expected = InMask(options.MaskFor(b), MaskShape.Box, x, y) ? onlyB : InMask(options.MaskFor(a), MaskShape.Box, x, y) ? onlyA : original;
+                int p = y * both.Stride + x * 3;
+                Assert.True(both.Pixels.AsSpan(p, 3).SequenceEqual(expected.Pixels.AsSpan(p, 3)), $"pixel {x},{y}");
+            }
+    }
+
     [Theory]
     [InlineData(40, 40)]
     [InlineData(300, 360)]
