@@ -51,7 +51,7 @@ public sealed class FrameRedactor
         // area table: one pass over the frame instead of one over each region.
         long measured = masks.Sum(m => (long)m.Rect.Width * m.Rect.Height);
         SummedArea? table = null;
-        if (measured > (long)frame.Width * frame.Height / 2)
+        if (masks.Count > 1 && measured > (long)frame.Width * frame.Height / 2)
         {
             table = _table ??= new SummedArea();
             table.Build(frame);
@@ -61,7 +61,8 @@ public sealed class FrameRedactor
             grids[i] = CellGrid.Measure(frame, masks[i].Region, masks[i].Rect, pixelate ? RedactionOptions.MaxCellsAcross : _options.CellsAcross, table);
             if (!pixelate) grids[i].AddNoise(_random, _options.NoiseAmplitude);
         }
-        var painted = NextStamp(frame.Width * frame.Height);
+        // One region cannot overlap another: no stamps (a large photo would otherwise keep 4 bytes a pixel).
+        var painted = masks.Count > 1 ? NextStamp(frame.Width * frame.Height) : default;
         for (int i = masks.Count - 1; i >= 0; i--)
         {
             if (pixelate) PaintCells(frame, masks[i], grids[i], painted);
@@ -84,9 +85,10 @@ public sealed class FrameRedactor
 
     private readonly struct Painted(int[] stamps, int stamp)
     {
-        /// <summary>True the first time a pixel (y × width + x) is claimed in this call.</summary>
+        /// <summary>True the first time a pixel (y × width + x) is claimed in this call (always, without stamps).</summary>
         public bool Claim(int pixel)
         {
+            if (stamps is null) return true;
             if (stamps[pixel] == stamp) return false;
             stamps[pixel] = stamp;
             return true;

@@ -130,6 +130,7 @@ public static class VideoPipeline
         });
 
         long written = 0;
+        bool failed = false;
         try
         {
             foreach (var frame in redacted.GetConsumingEnumerable(stop.Token))
@@ -146,16 +147,22 @@ public static class VideoPipeline
         }
         catch
         {
+            failed = true;
             stop.Cancel();
             throw;
         }
         finally
         {
-            // Stages blocked on a full queue or an empty pool wake up on cancellation.
+            // Stages blocked on a full queue or an empty pool wake up on cancellation. While the sink's own error is
+            // on its way out, theirs (caused by it, or later) must not replace it.
             if (written != regions.Count) stop.Cancel();
-            WaitForStages(ct, reader, covering);
+            if (failed) Task.WhenAll(reader, covering).ContinueWith(_ => { }).Wait();
+            else WaitForStages(ct, reader, covering);
         }
         ct.ThrowIfCancellationRequested();
+        // A stage that stopped without an error of its own (a source cancelling by itself) must not pass for a whole video.
+        if (written != regions.Count)
+            throw new MediaException($"the second pass stopped after {written} of {regions.Count} frames");
         return written;
     }
 

@@ -118,6 +118,31 @@ public class PipelineTests
         Assert.Contains("second pass", e.Message);
     }
 
+    /// <summary>A source that gives up with a cancellation nobody asked for.</summary>
+    private sealed class QuittingSource(int quitAt) : IFrameSource
+    {
+        private readonly CountingSource _inner = new(1000);
+        private int _read;
+        public int Width => 8;
+        public int Height => 8;
+        public long? FrameCountHint => 1000;
+
+        public bool Read(Frame frame, CancellationToken cancellationToken) =>
+            _read++ == quitAt ? throw new OperationCanceledException() : _inner.Read(frame, cancellationToken);
+
+        public void Dispose() { }
+    }
+
+    [Fact]
+    public void A_render_cut_short_without_an_error_is_not_a_whole_video()
+    {
+        var sink = new RecordingSink();
+        var e = Assert.Throws<MediaException>(() =>
+            VideoPipeline.Render(new QuittingSource(50), EveryOtherFrameCovered(1000), Fill, sink, null, CancellationToken.None));
+        Assert.Contains("of 1000 frames", e.Message);
+        Assert.InRange(sink.Frames.Count, 1, 50);
+    }
+
     [Fact]
     public void Render_reports_the_sinks_own_error()
     {
