@@ -124,8 +124,8 @@ public sealed class Tracker(TrackerOptions options) : ITracker
             if (t.Confirmed(options)) Render(t, output, sceneStart, sceneEnd);
         if (options.SpreadFrames == 0) return output;
         // Spread regions are read from the neighbouring frames' detections when a frame's regions are enumerated, not
-        // stored: stored, they were four in five of all regions (171,655 of them on a 20 s crowd video), and an hour
-        // of such video would not fit in memory.
+        // stored: each detection appears in up to five frames, and stored they would grow an hour of crowd video past
+        // the memory the rest of the pipeline keeps (171,655 regions in all on the 20 s wider-720p).
         var spread = new IReadOnlyList<Region>[frames.Count];
         for (int f = 0; f < frames.Count; f++)
             spread[f] = new SpreadRegions(output, f, Math.Max(sceneStart[f], f - options.SpreadFrames), Math.Min(sceneEnd[f], f + options.SpreadFrames));

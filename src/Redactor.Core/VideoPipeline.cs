@@ -82,7 +82,7 @@ public static class VideoPipeline
         {
             if (!readAll) stop.Cancel();
             work.CompleteAdding();
-            WaitForStages(ct, workers);
+            WaitForStages(ct, rethrow: true, workers);
         }
         progress?.Report(new PipelineProgress("detect", results.Count, source.FrameCountHint));
         return results.Select(r => r!).ToList();
@@ -156,8 +156,7 @@ public static class VideoPipeline
             // Stages blocked on a full queue or an empty pool wake up on cancellation. While the sink's own error is
             // on its way out, theirs (caused by it, or later) must not replace it.
             if (written != regions.Count) stop.Cancel();
-            if (failed) Task.WhenAll(reader, covering).ContinueWith(_ => { }).Wait();
-            else WaitForStages(ct, reader, covering);
+            WaitForStages(ct, rethrow: !failed, reader, covering);
         }
         ct.ThrowIfCancellationRequested();
         // A stage that stopped without an error of its own (a source cancelling by itself) must not pass for a whole video.
@@ -188,14 +187,15 @@ public static class VideoPipeline
         }
     });
 
-    /// <summary>Waits for stages and rethrows the first real failure among them (not the cancellations it caused).</summary>
-    private static void WaitForStages(CancellationToken ct, params Task[] stages)
+    /// <summary>Waits for stages and, when <paramref name="rethrow"/>, rethrows the first real failure among them (not the
+    /// cancellations it caused).</summary>
+    private static void WaitForStages(CancellationToken ct, bool rethrow, params Task[] stages)
     {
         try
         {
             Task.WaitAll(stages);
         }
-        catch (AggregateException all) when (!ct.IsCancellationRequested
+        catch (AggregateException all) when (rethrow && !ct.IsCancellationRequested
             && all.InnerExceptions.FirstOrDefault(x => x is not OperationCanceledException) is { } first)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
