@@ -232,6 +232,8 @@ internal static class Commands
     {
         if (!(o.Threshold > 0 && o.Threshold < 1)) throw new UsageException($"--threshold must be between 0 and 1 (got {o.Threshold})");
         if (!(o.MinFace >= 4 && o.MinFace <= 512)) throw new UsageException($"--min-face must be 4..512 pixels (got {o.MinFace})");
+        // Without tracking nothing carries a small face over the frames --fast skips: refuse rather than leave them.
+        if (o.Fast && o.NoTrack) throw new UsageException("--fast needs tracking: use one of --fast and --no-track");
     }
 
     /// <summary>Creates the output folder and proves it writable before hours of work go into it.</summary>

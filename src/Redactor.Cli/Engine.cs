@@ -92,7 +92,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         var planner = new ScalePlanner(options.MinFace);
         var policy = Policy;
         IFaceDetector Search(string model, Func<string, float, IFaceModel> load) =>
-            new MultiScaleDetector(load(store.Require(ModelStore.Find(model)), policy.ModelThreshold), planner, policy, UpscaleEvery);
+            new MultiScaleDetector(load(store.Require(ModelStore.Find(model)), policy.ModelThreshold), planner, policy, FineEvery);
         IFaceDetector YuNet() => Search("yunet", (path, t) => new YuNetOnnxModel(path, t, threads));
         IFaceDetector Retina() => Search("retinaface", (path, t) => new RetinaFaceModel(path, t));
         return options.Detector switch
@@ -105,9 +105,9 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         };
     }
 
-    /// <summary>Upscaled passes run on every frame without tracking, else as $REDACTOR_UPSCALE_EVERY says (experimental).</summary>
-    private int UpscaleEvery =>
-        !options.NoTrack && int.TryParse(Environment.GetEnvironmentVariable("REDACTOR_UPSCALE_EVERY"), out int k) && k > 0 ? k : 1;
+    /// <summary>The finest pass runs on every other frame with <c>--fast</c>; on every frame otherwise, and always without
+    /// tracking (nothing would carry a face over the frames between).</summary>
+    private int FineEvery => options.Fast && !options.NoTrack ? 2 : 1;
 
     /// <summary>
     /// Detection workers for video ($REDACTOR_WORKERS overrides). YuNet on ONNX Runtime: one worker a core, each
@@ -126,7 +126,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     private const int MaxWorkers = 4;
 
     public ITracker TrackerFor(MediaInfo info) =>
-        options.NoTrack ? new NoTracker() : new Tracker(TrackerOptions.ForFrameRate(MediaProbe.ParseRate(info.EncoderFrameRate()) ?? 30, 0.75f * options.Threshold));
+        options.NoTrack ? new NoTracker() : new Tracker(TrackerOptions.ForFrameRate(MediaProbe.ParseRate(info.EncoderFrameRate()) ?? 30, 0.75f * options.Threshold, FineEvery));
 
     public static MediaInfo ProbeVideo(string path, CancellationToken ct)
     {

@@ -23,6 +23,9 @@ internal abstract class MediaOptions
     [Option("no-track", HelpText = "Video: redact each frame's detections only, without tracking (for comparison).")]
     public bool NoTrack { get; set; }
 
+    [Option("fast", HelpText = "Video: search for the smallest faces on every other frame only (tracking covers the frames between): about a third less detection time, a few more faces left visible (README, Results).")]
+    public bool Fast { get; set; }
+
     [Option("models", HelpText = "Model folder (default: $REDACTOR_MODELS, else $XDG_DATA_HOME/redactor/models).")]
     public string? Models { get; set; }
 

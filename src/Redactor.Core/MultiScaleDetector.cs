@@ -1,38 +1,44 @@
 namespace Redactor;
 
 /// <summary>
-/// Runs a face model over the passes of a scale plan and merges what the passes found. Upscaled passes (small
-/// faces; the costliest) can be run on every <c>upscaleEvery</c>-th frame only: in video the tracker carries a
-/// face found on one frame over the frames between, so the cost drops with little loss. Photos are frame 0 and
-/// always get every pass.
+/// Runs a face model over the passes of a scale plan and merges what the passes found. The finest pass (the
+/// smallest faces; the costliest: upscaled at 720p, full resolution in tiles at 1080p) can be run on every
+/// <c>fineEvery</c>-th frame only: in video the tracker carries a face found on one frame over the frames between,
+/// so the cost drops by a third, though not without loss (see the README). Photos are frame 0 and always get
+/// every pass.
 /// </summary>
 public sealed class MultiScaleDetector : IFaceDetector
 {
     private readonly IFaceModel _model;
     private readonly ScalePlanner _planner;
-    private readonly int _upscaleEvery;
+    private readonly int _fineEvery;
     private readonly ScorePolicy _policy;
-    private (int W, int H, IReadOnlyList<DetectionPass> Passes) _cached;
+    private (int W, int H, IReadOnlyList<DetectionPass> Passes, float Finest) _cached;
 
     /// <param name="policy">Scores that count; the model should already drop scores below its threshold.</param>
-    public MultiScaleDetector(IFaceModel model, ScalePlanner planner, ScorePolicy? policy = null, int upscaleEvery = 1)
+    public MultiScaleDetector(IFaceModel model, ScalePlanner planner, ScorePolicy? policy = null, int fineEvery = 1)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(upscaleEvery, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(fineEvery, 1);
         _model = model;
         _planner = planner;
-        _upscaleEvery = upscaleEvery;
+        _fineEvery = fineEvery;
         _policy = policy ?? new ScorePolicy();
     }
 
     public IReadOnlyList<Detection> Detect(Frame frame)
     {
         if (_cached.W != frame.Width || _cached.H != frame.Height || _cached.Passes is null)
-            _cached = (frame.Width, frame.Height, _planner.Plan(frame.Width, frame.Height));
+        {
+            var plan = _planner.Plan(frame.Width, frame.Height);
+            // A plan of one scale has no finer pass to skip: every frame gets it.
+            float finest = plan.Select(p => p.Scale).Distinct().Count() > 1 ? plan.Max(p => p.Scale) : float.PositiveInfinity;
+            _cached = (frame.Width, frame.Height, plan, finest);
+        }
         var all = new List<Detection>();
-        bool upscaled = frame.Index % _upscaleEvery == 0;
+        bool fine = frame.Index % _fineEvery == 0;
         foreach (var pass in _cached.Passes)
         {
-            if (pass.Scale > 1 && !upscaled) continue;
+            if (pass.Scale == _cached.Finest && !fine) continue;
             foreach (var d in _model.Detect(frame, pass.Roi, pass.Scale))
             {
                 if (d.Box.Height > pass.MaxFace) continue;

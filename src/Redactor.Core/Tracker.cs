@@ -7,7 +7,7 @@ namespace Redactor;
 public sealed record TrackerOptions
 {
     public TrackerOptions(int holdFrames = 8, int maxGapFrames = 30, float growthPerFrame = 0.02f, float maxGrowth = 1.6f,
-        int weakHoldFrames = 3, float strongScore = 0.7f, int birthHits = 5, float birthScore = 0.15f, int spreadFrames = 2)
+        int weakHoldFrames = 3, float strongScore = 0.7f, int birthHits = 3, float birthScore = 0.15f, int spreadFrames = 2)
     {
         if (spreadFrames < 0) throw new ArgumentOutOfRangeException(nameof(spreadFrames));
         SpreadFrames = spreadFrames;
@@ -57,17 +57,21 @@ public sealed record TrackerOptions
 
     /// <summary>
     /// At the given frame rate: a quarter of a second of hold, each detection spread over a fifteenth of a second either
-    /// side, a second of gap; weak-only tracks need a sixth of a second of detections, the best scoring at least
+    /// side, a second of gap; weak-only tracks need a tenth of a second of detections, the best scoring at least
     /// <paramref name="birthScore"/> (¾ of the threshold by default). Chosen on the pan-zoom videos (leak / faces
     /// visible / over-redaction, wider-720p and masks-720p): hold ⅓ s without spread 5.6 / 13.9 / 7.9 % and
-    /// 1.6 / 8.8 / 4.8 %; this 4.6 / 10.7 / 8.9 % and 1.2 / 8.8 / 5.4 %; a spread of one frame instead 5.0 / 12.2 / 8.1 %
-    /// and 1.4 / 8.8 / 4.9 %. Hold ½ s covered a point more background for 0.15 points less leak.
+    /// 1.6 / 8.8 / 4.8 %; spread, with a sixth of a second of weak detections 4.6 / 10.7 / 8.9 % and 1.2 / 8.8 / 5.4 %;
+    /// this 4.3 / 9.9 / 9.2 % and 1.2 / 8.8 / 5.4 %; a spread of one frame instead of two 5.0 / 12.2 / 8.1 % and
+    /// 1.4 / 8.8 / 4.9 % (with the sixth). Hold ½ s covered a point more background for 0.15 points less leak.
+    /// <paramref name="fineEvery"/>: the detector searched for the smallest faces on every so many frames only, so a
+    /// weak-only track gets that many times fewer detections in the same time.
     /// </summary>
-    public static TrackerOptions ForFrameRate(double fps, float birthScore = 0.75f * ScorePolicy.DefaultThreshold)
+    public static TrackerOptions ForFrameRate(double fps, float birthScore = 0.75f * ScorePolicy.DefaultThreshold, int fineEvery = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(fineEvery, 1);
         double f = double.IsFinite(fps) && fps > 0 ? fps : 30;
         return new TrackerOptions(holdFrames: (int)Math.Ceiling(f / 4), maxGapFrames: (int)Math.Ceiling(f), weakHoldFrames: (int)Math.Ceiling(f * 0.1),
-            birthHits: (int)Math.Ceiling(f / 6), birthScore: birthScore, spreadFrames: (int)Math.Ceiling(f / 15));
+            birthHits: (int)Math.Ceiling(f / 10 / fineEvery), birthScore: birthScore, spreadFrames: (int)Math.Ceiling(f / 15));
     }
 }
 

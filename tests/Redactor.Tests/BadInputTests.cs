@@ -173,6 +173,14 @@ public class BadInputTests
     }
 
     [Fact]
+    public void Fast_without_tracking_is_a_usage_error()
+    {
+        var (code, _, err) = Cli.Run(Cli.WithModels("redact", Photo, "--fast", "--no-track"));
+        Assert.Equal(2, code);
+        Assert.Contains("--fast needs tracking", err);
+    }
+
+    [Fact]
     public void No_input_is_a_usage_error()
     {
         Assert.Equal(2, Cli.Run("redact").Exit);

@@ -189,16 +189,31 @@ public class DetectionLogicTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new RedactionOptions(maskMargin: -1));
     }
 
-    [Fact]
-    public void Upscaled_passes_can_run_on_every_kth_frame_only()
+    [Theory]
+    [InlineData(1280, 720, 1.6f)]   // the upscaled pass
+    [InlineData(1920, 1080, 1f)]    // full resolution in tiles, under coarser passes
+    public void The_finest_pass_can_run_on_every_kth_frame_only(int width, int height, float finest)
     {
         var model = new FakeModel();
         var planner = new ScalePlanner();
-        var detector = new MultiScaleDetector(model, planner, upscaleEvery: 3);
-        int perFrame = planner.Plan(1280, 720).Count, cheap = planner.Plan(1280, 720).Count(p => p.Scale <= 1);
-        Assert.True(cheap < perFrame);
-        for (int i = 0; i < 6; i++) detector.Detect(new Frame(1280, 720) { Index = i });
+        var detector = new MultiScaleDetector(model, planner, fineEvery: 3);
+        var plan = planner.Plan(width, height);
+        Assert.Equal(finest, plan.Max(p => p.Scale), 3);
+        int perFrame = plan.Count, cheap = plan.Count(p => p.Scale < finest - 1e-3f);
+        Assert.InRange(cheap, 1, perFrame - 1);
+        for (int i = 0; i < 6; i++) detector.Detect(new Frame(width, height) { Index = i });
         Assert.Equal(2 * perFrame + 4 * cheap, model.Calls.Count);
+    }
+
+    [Fact]
+    public void A_plan_of_one_scale_runs_on_every_frame()
+    {
+        var model = new FakeModel();
+        var planner = new ScalePlanner(minFace: 16);
+        Assert.Single(planner.Plan(640, 360));
+        var detector = new MultiScaleDetector(model, planner, fineEvery: 2);
+        for (int i = 0; i < 4; i++) detector.Detect(new Frame(640, 360) { Index = i });
+        Assert.Equal(4, model.Calls.Count);
     }
 
     [Fact]
