@@ -124,7 +124,7 @@ public static class VideoPipeline
         {
             foreach (var frame in decoded.GetConsumingEnumerable(stop.Token))
             {
-                redactor.Apply(frame, regions[(int)frame.Index].Select(r => r.Box));
+                redactor.Apply(frame, regions[(int)frame.Index]);
                 redacted.Add(frame, stop.Token);
             }
         });

@@ -172,6 +172,29 @@ public class StyleTests
         Assert.False(a.Data.SequenceEqual(b.Data));
     }
 
+    [Fact]
+    public void Blur_noise_stays_with_a_track_from_frame_to_frame()
+    {
+        var frame = Noise(96, 96, 6);
+        var redactor = new FrameRedactor(new RedactionOptions(RedactionStyle.Blur));
+        var box = new Box(20, 20, 40, 40);
+        Frame Redact(int? track)
+        {
+            var copy = frame.Clone();
+            redactor.Apply(copy, [new Region(box, 0.9f, track, RegionSource.Detected)]);
+            return copy;
+        }
+        var first = Redact(7);
+        Assert.False(first.Data.SequenceEqual(frame.Data));
+        // The same face in the next frame: the same noise, so the cover does not shimmer.
+        Assert.True(Redact(7).Data.SequenceEqual(first.Data));
+        // Another track's noise differs, and another video's (a new redactor, a new secret) too.
+        Assert.False(Redact(8).Data.SequenceEqual(first.Data));
+        var other = frame.Clone();
+        new FrameRedactor(new RedactionOptions(RedactionStyle.Blur)).Apply(other, [new Region(box, 0.9f, 7, RegionSource.Detected)]);
+        Assert.False(other.Data.SequenceEqual(first.Data));
+    }
+
     [Theory]
     [InlineData(0.5f)]
     [InlineData(9f)]
