@@ -32,6 +32,41 @@ public class RedactionBenchmarks
     public void RedactOneFace() => _redactor.Apply(_frame, [new Box(400, 200, 120, 120)]);
 }
 
+/// <summary>
+/// Cost of one 1080p frame of a tracked crowd: 40 faces of 20-120 px, each covered by three regions a few pixels
+/// apart (a track's box and its detections spread from the neighbouring frames), as on wider-1080p.
+/// </summary>
+[MemoryDiagnoser]
+public class CrowdRedactionBenchmarks
+{
+    private Frame _frame = null!;
+    private FrameRedactor _redactor = null!;
+    private Region[] _regions = [];
+
+    [Params(RedactionStyle.Blur, RedactionStyle.Pixelate, RedactionStyle.Fill)]
+    public RedactionStyle Style { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _frame = new Frame(1920, 1080);
+        var random = new Random(1);
+        random.NextBytes(_frame.Pixels);
+        _redactor = new FrameRedactor(new RedactionOptions(Style, seed: 1));
+        var regions = new List<Region>();
+        for (int face = 0; face < 40; face++)
+        {
+            float h = 20 + random.Next(100), x = random.Next(1920 - 120), y = 200 + random.Next(600);
+            for (int k = 0; k < 3; k++)
+                regions.Add(new Region(new Box(x + 3 * k, y + 2 * k, h * 0.8f, h), 0.9f, face, RegionSource.Detected));
+        }
+        _regions = [.. regions];
+    }
+
+    [Benchmark]
+    public void RedactCrowdFrame() => _redactor.Apply(_frame, _regions);
+}
+
 /// <summary>Per-frame work outside the network: cut detection on a 720p frame.</summary>
 [MemoryDiagnoser]
 public class FrameBenchmarks
