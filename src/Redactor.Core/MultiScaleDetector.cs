@@ -2,7 +2,7 @@ namespace Redactor;
 
 /// <summary>
 /// Runs a face model over the passes of a scale plan and merges what the passes found. The finest pass (the
-/// smallest faces; the costliest: upscaled at 720p, full resolution in tiles at 1080p) can be run on every
+/// smallest faces; the costliest: upscaled at 720p, full resolution at 1080p) can be run on every
 /// <c>fineEvery</c>-th frame only: in video the tracker carries a face found on one frame over the frames between,
 /// so the cost drops by a third, though not without loss (see the README). Photos are frame 0 and always get
 /// every pass.

@@ -30,10 +30,11 @@ public sealed record ScalePlanner
     /// <summary>Smallest face height, in source pixels, the plan tries to find.</summary>
     public float MinFace { get; }
 
-    /// <summary>Largest side of the model's input; bigger scaled frames are cut into overlapping tiles.</summary>
+    /// <summary>Largest side of a tile when a scaled frame is too large to search whole.</summary>
     public int TileSize { get; }
 
-    /// <summary>Most scaled pixels an upscaled pass may cost (it is skipped above this).</summary>
+    /// <summary>Most scaled pixels an upscaled pass may cost (it is skipped above this); also the largest scaled frame
+    /// searched whole, without tiles.</summary>
     public int UpscaleBudgetPixels { get; }
 
     public IReadOnlyList<DetectionPass> Plan(int width, int height)
@@ -70,9 +71,20 @@ public sealed record ScalePlanner
     /// <summary>How far past <see cref="ModelMaxFace"/> a fine pass's box may go before a coarser pass takes over.</summary>
     private const float TrustMargin = 1.15f;
 
-    /// <summary>Tiles overlapping by the largest face the model finds, so every face lies wholly in some tile.</summary>
+    /// <summary>
+    /// The whole frame in one input while its scaled size stays within the budget: on wider-720p the 1.6x pass as one
+    /// 2048x1152 input instead of four tiles took detection from 61-65 to 52-53 CPU-s and left fewer faces exposed
+    /// (9.3% against 9.9%), since no face is cut by a tile edge; it costs about 190 MiB more peak memory. Larger
+    /// frames (4K) are cut into tiles overlapping by the largest face the model finds, so every face lies wholly in
+    /// some tile.
+    /// </summary>
     private void AddTiled(List<DetectionPass> passes, int width, int height, float scale)
     {
+        if ((double)width * height * scale * scale <= UpscaleBudgetPixels)
+        {
+            passes.Add(new DetectionPass(new PixelRect(0, 0, width, height), scale));
+            return;
+        }
         int tile = (int)(TileSize / scale);
         int overlap = (int)Math.Min(tile / 2, ModelMaxFace / scale);
         foreach (var (x, w) in Spans(width, tile, overlap))

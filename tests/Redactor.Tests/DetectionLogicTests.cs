@@ -49,6 +49,19 @@ public class DetectionLogicTests
         Assert.All(passes.Where(p => p.Scale == 1f), p => Assert.InRange(p.MaxFace, ScalePlanner.ModelMaxFace, ScalePlanner.ModelMaxFace * 1.3f));
     }
 
+    [Theory]
+    [InlineData(1280, 720)]   // the 1.6x pass is 2048x1152
+    [InlineData(1920, 1080)]
+    [InlineData(1448, 1035)]
+    public void Planner_searches_a_frame_whole_at_every_scale_while_it_fits_the_budget(int width, int height)
+    {
+        var planner = new ScalePlanner();
+        var passes = planner.Plan(width, height);
+        Assert.All(passes, p => Assert.Equal(new PixelRect(0, 0, width, height), p.Roi));
+        Assert.All(passes, p => Assert.True(width * height * p.Scale * p.Scale <= planner.UpscaleBudgetPixels));
+        Assert.Equal(passes.Count, passes.Select(p => p.Scale).Distinct().Count());
+    }
+
     [Fact]
     public void Planner_tiles_4k_at_full_resolution_with_overlap_covering_every_pixel()
     {
