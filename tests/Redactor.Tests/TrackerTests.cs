@@ -55,6 +55,23 @@ public class TrackerTests
         Assert.True(regions[12].Single().Box.Width > At(12).Width, "extrapolated box must grow with uncertainty");
     }
 
+    [Theory]
+    [InlineData(3, true)]
+    [InlineData(1, false)]
+    public void Held_boxes_move_with_the_velocity_of_several_frames_not_the_jitter_of_two(int velocityFrames, bool followed)
+    {
+        // A face moving right 3 px a frame, detected on frames 8..17 with the detector's box 2 px right on even frames
+        // and 2 px left on odd ones. The last two detections alone say it moves left 1 px a frame.
+        Box At(int i) => new(100 + 3 * i, 100, 30, 36);
+        var frames = Enumerable.Range(0, 26)
+            .Select(i => i is >= 8 and < 18 ? F(i, false, At(i) with { X = At(i).X + (i % 2 == 0 ? 2 : -2) }) : F(i)).ToList();
+        var regions = new Tracker(new TrackerOptions(holdFrames: 8, spreadFrames: 0, velocityFrames: velocityFrames)).Build(frames);
+        bool OnFace(int i) => regions[i].Any(r => r.Source == RegionSource.Extrapolated
+            && Math.Abs(r.Box.CenterX - At(i).CenterX) <= r.Box.Width / 2 && Math.Abs(r.Box.CenterY - At(i).CenterY) <= r.Box.Height / 2);
+        var held = Enumerable.Range(0, 8).Concat(Enumerable.Range(18, 8)).ToList();
+        Assert.Equal(followed, held.All(OnFace));
+    }
+
     [Fact]
     public void A_lone_weak_detection_is_held_briefly_a_strong_one_fully()
     {
