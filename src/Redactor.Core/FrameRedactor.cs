@@ -4,7 +4,7 @@ namespace Redactor;
 
 /// <summary>
 /// Covers regions of a frame in place. Every style is irreversible by construction: what it writes
-/// depends only on a handful of cell means (pixelate, blur) plus fresh noise (blur), or on nothing at all (fill),
+/// depends only on a handful of cell means (pixelate, blur) plus secret noise (blur), or on nothing at all (fill),
 /// so no deconvolution can bring the face back. Pixels outside every mask are never written.
 /// </summary>
 public sealed class FrameRedactor
@@ -23,7 +23,11 @@ public sealed class FrameRedactor
     public RedactionOptions Options => _options;
 
     /// <summary>Redacts every face box (grown to <see cref="RedactionOptions.MaskFor"/>) in the frame.</summary>
-    public void Apply(Frame frame, IEnumerable<Box> faces) => Cover(frame, faces.Select((f, i) => (_options.MaskFor(f), -1L - i)));
+    public void Apply(Frame frame, IEnumerable<Box> faces)
+    {
+        long call = Interlocked.Increment(ref _calls);
+        Cover(frame, faces.Select((f, i) => (_options.MaskFor(f), UntrackedKey(call, i))));
+    }
 
     /// <summary>
     /// Redacts tracked regions: the blur noise of a track's regions is the same in every frame, so the covered face
@@ -31,11 +35,22 @@ public sealed class FrameRedactor
     /// 69.8 CPU-s against 58.5 with noise kept per track (57.2 without noise), and the file was 11% smaller with it kept. It was no
     /// safer either: averaging frames of fresh noise cancels it, fixed noise cannot be averaged away.
     /// </summary>
-    public void Apply(Frame frame, IEnumerable<Region> regions) =>
-        Cover(frame, regions.Select((r, i) => (_options.MaskFor(r.Box), r.TrackId is int t ? (long)t : -1L - i)));
+    public void Apply(Frame frame, IEnumerable<Region> regions)
+    {
+        long call = Interlocked.Increment(ref _calls);
+        Cover(frame, regions.Select((r, i) => (_options.MaskFor(r.Box), r.TrackId is int t ? (ulong)(uint)t : UntrackedKey(call, i))));
+    }
 
     /// <summary>Redacts one already-grown region.</summary>
-    public void ApplyOne(Frame frame, Box region) => Cover(frame, [(region, -1L)]);
+    public void ApplyOne(Frame frame, Box region) => Cover(frame, [(region, UntrackedKey(Interlocked.Increment(ref _calls), 0))]);
+
+    /// <summary>Calls so far: a region without a track (photos, <c>--no-track</c>) gets noise of its own call, so
+    /// that knowing one original face and its output does not give away the noise of the first face of every other
+    /// photo of the run.</summary>
+    private long _calls;
+
+    /// <summary>Noise key of an untracked region: the top bit set keeps it apart from every track id.</summary>
+    private static ulong UntrackedKey(long call, int index) => (1UL << 63) | ((Mix((ulong)call) + (ulong)index) >> 1);
 
     /// <summary>
     /// Every region's cells are measured on the frame as it came, then each pixel is painted once, by the last region
@@ -43,10 +58,10 @@ public sealed class FrameRedactor
     /// neighbouring frames, holds of other tracks); painting each of them in full cost three times the redaction time.
     /// </summary>
     /// <param name="regions">Grown regions, each with the key its noise is derived from.</param>
-    private void Cover(Frame frame, IEnumerable<(Box Region, long NoiseKey)> regions)
+    private void Cover(Frame frame, IEnumerable<(Box Region, ulong NoiseKey)> regions)
     {
         var masks = new List<MaskRows>();
-        var keys = new List<long>();
+        var keys = new List<ulong>();
         foreach (var (region, key) in regions)
         {
             var rect = PixelRect.Cover(region, frame.Width, frame.Height);
@@ -74,7 +89,7 @@ public sealed class FrameRedactor
         for (int i = 0; i < masks.Count; i++)
         {
             grids[i] = CellGrid.Measure(frame, masks[i].Region, masks[i].Rect, pixelate ? RedactionOptions.MaxCellsAcross : _options.CellsAcross, table);
-            if (!pixelate) grids[i].AddNoise(Mix(_noiseSecret ^ Mix((ulong)keys[i])), _options.NoiseAmplitude);
+            if (!pixelate) grids[i].AddNoise(Mix(_noiseSecret ^ Mix(keys[i])), _options.NoiseAmplitude);
         }
         // One region cannot overlap another: no stamps (a large photo would otherwise keep 4 bytes a pixel).
         var painted = masks.Count > 1 ? NextStamp(frame.Width * frame.Height) : default;

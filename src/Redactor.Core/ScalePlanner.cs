@@ -68,19 +68,23 @@ public sealed record ScalePlanner
     /// </summary>
     private const float MidScale = 2f / 3;
 
+    /// <summary>Longest side, in the model's input, of a pass searched whole.</summary>
+    private const int MaxWholeSide = 4096;
+
     /// <summary>How far past <see cref="ModelMaxFace"/> a fine pass's box may go before a coarser pass takes over.</summary>
     private const float TrustMargin = 1.15f;
 
     /// <summary>
-    /// The whole frame in one input while its scaled size stays within the budget: on wider-720p the 1.6x pass as one
-    /// 2048x1152 input instead of four tiles took detection from 61-65 to 52-53 CPU-s and left fewer faces exposed
+    /// The whole frame in one input while its scaled size stays within the budget (and no side beyond
+    /// <see cref="MaxWholeSide"/>, so a panorama is still tiled): on wider-720p the 1.6x pass as one 2048x1152 input
+    /// instead of two tiles took detection from 61-65 to 52-53 CPU-s and left fewer faces exposed
     /// (9.3% against 9.9%), since no face is cut by a tile edge; it costs about 190 MiB more peak memory. Larger
     /// frames (4K) are cut into tiles overlapping by the largest face the model finds, so every face lies wholly in
     /// some tile.
     /// </summary>
     private void AddTiled(List<DetectionPass> passes, int width, int height, float scale)
     {
-        if ((double)width * height * scale * scale <= UpscaleBudgetPixels)
+        if ((double)width * height * scale * scale <= UpscaleBudgetPixels && Math.Max(width, height) * scale <= MaxWholeSide)
         {
             passes.Add(new DetectionPass(new PixelRect(0, 0, width, height), scale));
             return;

@@ -75,7 +75,8 @@ public sealed record TrackerOptions
     /// <paramref name="birthScore"/> (¾ of the threshold by default). Chosen on the pan-zoom videos (leak / faces
     /// visible / over-redaction, wider-720p and masks-720p): hold ⅓ s without spread 5.6 / 13.9 / 7.9 % and
     /// 1.6 / 8.8 / 4.8 %; spread, with a sixth of a second of weak detections 4.6 / 10.7 / 8.9 % and 1.2 / 8.8 / 5.4 %;
-    /// this 4.3 / 9.9 / 9.2 % and 1.2 / 8.8 / 5.4 %; a spread of one frame instead of two 5.0 / 12.2 / 8.1 % and
+    /// with weak-only tracks from a tenth of a second 4.3 / 9.9 / 9.2 % and 1.2 / 8.8 / 5.4 %; now, with the whole 1.6x
+    /// pass and the velocity of a tenth of a second, 4.4 / 9.3 / 8.9 % and 0.7 / 5.9 / 5.1 %; a spread of one frame instead of two 5.0 / 12.2 / 8.1 % and
     /// 1.4 / 8.8 / 4.9 % (with the sixth). Hold ½ s covered a point more background for 0.15 points less leak.
     /// <paramref name="fineEvery"/>: the detector searched for the smallest faces on every so many frames only, so a
     /// weak-only track gets that many times fewer detections in the same time.

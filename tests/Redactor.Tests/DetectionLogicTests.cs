@@ -63,6 +63,14 @@ public class DetectionLogicTests
     }
 
     [Fact]
+    public void Planner_tiles_a_panorama_within_the_pixel_budget_by_its_long_side()
+    {
+        var full = new ScalePlanner().Plan(8000, 250).Where(p => p.Scale == 1f).ToList();
+        Assert.True(full.Count > 1, $"{full.Count} tiles");
+        Assert.All(full, p => Assert.True(p.Roi.Width <= 1280));
+    }
+
+    [Fact]
     public void Planner_tiles_4k_at_full_resolution_with_overlap_covering_every_pixel()
     {
         var planner = new ScalePlanner(tileSize: 1280);
@@ -204,7 +212,7 @@ public class DetectionLogicTests
 
     [Theory]
     [InlineData(1280, 720, 1.6f)]   // the upscaled pass
-    [InlineData(1920, 1080, 1f)]    // full resolution in tiles, under coarser passes
+    [InlineData(1920, 1080, 1f)]    // full resolution, under coarser passes
     public void The_finest_pass_can_run_on_every_kth_frame_only(int width, int height, float finest)
     {
         var model = new FakeModel();

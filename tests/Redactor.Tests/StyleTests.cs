@@ -163,13 +163,41 @@ public class StyleTests
     }
 
     [Fact]
-    public void Blur_adds_fresh_noise_so_the_mosaic_cannot_be_read_back_exactly()
+    public void Blur_noise_depends_on_a_secret_so_the_mosaic_cannot_be_read_back_exactly()
     {
         var a = Noise(96, 96, 6);
         var b = a.Clone();
         new FrameRedactor(new RedactionOptions(RedactionStyle.Blur, seed: 1)).Apply(a, [new Box(10, 10, 60, 60)]);
         new FrameRedactor(new RedactionOptions(RedactionStyle.Blur, seed: 2)).Apply(b, [new Box(10, 10, 60, 60)]);
         Assert.False(a.Data.SequenceEqual(b.Data));
+    }
+
+    [Fact]
+    public void Faces_without_a_track_get_new_noise_on_every_call()
+    {
+        // Photos of one run share the redactor: the first face of each must not carry the same noise.
+        var frame = Noise(96, 96, 6);
+        var redactor = new FrameRedactor(new RedactionOptions(RedactionStyle.Blur, seed: 3));
+        var a = frame.Clone();
+        var b = frame.Clone();
+        redactor.Apply(a, [new Box(20, 20, 40, 40)]);
+        redactor.Apply(b, [new Box(20, 20, 40, 40)]);
+        Assert.False(a.Data.SequenceEqual(b.Data));
+    }
+
+    [Fact]
+    public void Strong_noise_on_a_bright_region_wider_than_2048_px_saturates_instead_of_wrapping()
+    {
+        var frame = new Frame(2200, 48);
+        for (int i = 0; i < frame.Pixels.Length; i++) frame.Pixels[i] = (byte)(i % 2 == 0 ? 255 : 245);
+        var original = frame.Clone();
+        var region = new Box(0, 0, 2200, 48);
+        new FrameRedactor(new RedactionOptions(RedactionStyle.Blur, MaskShape.Box, cellsAcross: 8, noiseAmplitude: 128, seed: 5))
+            .ApplyOne(frame, region);
+        // Cell means are 250; with noise of up to +-128 a painted value lies in 122..255 unless it wrapped past 255.
+        Assert.All(frame.Pixels, v => Assert.InRange(v, (byte)122, (byte)255));
+        Assert.Contains(frame.Pixels, v => v == 255);
+        Assert.False(frame.Data.SequenceEqual(original.Data));
     }
 
     [Fact]
