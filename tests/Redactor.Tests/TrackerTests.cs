@@ -73,6 +73,17 @@ public class TrackerTests
     }
 
     [Fact]
+    public void Settings_follow_the_frame_rate_and_the_fast_search()
+    {
+        var normal = TrackerOptions.ForFrameRate(30);
+        Assert.Equal((8, 3, 3, 2), (normal.HoldFrames, normal.BirthHits, normal.VelocityFrames, normal.SpreadFrames));
+        // --fast searches for small faces on every other frame: half the detections to be born.
+        var fast = TrackerOptions.ForFrameRate(30, fineEvery: 2);
+        Assert.Equal((2, 3), (fast.BirthHits, fast.VelocityFrames));
+        Assert.Equal(15, TrackerOptions.ForFrameRate(60).HoldFrames);
+    }
+
+    [Fact]
     public void A_lone_weak_detection_is_held_briefly_a_strong_one_fully()
     {
         var weak = Enumerable.Range(0, 40).Select(i => i == 20 ? new FrameDetections(i, 0, [new Detection(new Box(10, 10, 30, 30), 0.55f)], false) : F(i)).ToList();
