@@ -12,6 +12,8 @@ public static class ImageFiles
         var info = new FileInfo(path);
         if (!info.Exists) throw new MediaException("file not found");
         if (info.Length == 0) throw new MediaException("empty file");
+        if (ImagePages.Multiple(path) is var (kind, count, unit))
+            throw new MediaException($"{kind} of {count} {unit}: only still images are redacted (the decoder would read the first of them and drop the rest); convert it to a video or to single images first");
         using var mat = Cv2.ImRead(path, ImreadModes.Color);
         if (mat.Empty()) throw new MediaException("not a readable image (damaged, truncated or not an image)");
         return ToFrame(mat);

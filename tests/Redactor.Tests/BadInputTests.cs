@@ -32,6 +32,14 @@ public class BadInputTests
     }
 
     [Fact]
+    public void Animated_webp_is_refused_not_cut_to_its_first_frame()
+    {
+        var f = Path.Combine(TestPaths.NewTempDir(), "anim.webp");
+        File.WriteAllBytes(f, ImagePagesTests.Riff(("VP8X", 10), ("ANIM", 6), ("ANMF", 31), ("ANMF", 31)));
+        AssertFails(f, "animated WebP of 2 frames: only still images are redacted");
+    }
+
+    [Fact]
     public void Empty_photo()
     {
         var f = Path.Combine(TestPaths.NewTempDir(), "empty.jpg");
