@@ -94,7 +94,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         IFaceDetector Search(string model, Func<string, float, IFaceModel> load) =>
             new MultiScaleDetector(load(store.Require(ModelStore.Find(model)), policy.ModelThreshold), planner, policy, FineEvery);
         IFaceDetector YuNet() => Search("yunet", (path, t) => new YuNetOnnxModel(path, t, threads));
-        IFaceDetector Retina() => Search("retinaface", (path, t) => new RetinaFaceModel(path, t));
+        IFaceDetector Retina() => Search("retinaface", (path, t) => new RetinaFaceOnnxModel(path, t, threads));
         return options.Detector switch
         {
             DetectorKind.Retinaface => Retina(),
@@ -113,14 +113,14 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     /// Detection workers for video ($REDACTOR_WORKERS overrides). YuNet on ONNX Runtime: one worker a core, each
     /// running its network on one thread, since whole frames in parallel use the cores better than one network run
     /// split across them (wider-720p detection on 2 cores: 33.7 s with two workers, 53.7 s with one using both;
-    /// +160 MiB). OpenCV's DNN (the other detectors) spreads each run over every core itself, and a second worker
-    /// gained nothing there, so those get one worker per 4 cores. At most 4 workers: each holds its own runtime
+    /// +160 MiB). RetinaFace (alone or in the ensemble) runs on ONNX Runtime too. OpenCV's DNN (UltraFace) spreads
+    /// each run over every core itself, and a second worker gained nothing there, so it gets one worker per 4 cores. At most 4 workers: each holds its own runtime
     /// buffers (a second one cost 155 MiB at 720p, about 310 MiB on 1.5-megapixel photos), and memory must stay
     /// under 1 GiB; beyond 4 cores each network run gets more threads instead.
     /// </summary>
     private int Workers =>
         int.TryParse(Environment.GetEnvironmentVariable("REDACTOR_WORKERS"), out int n) && n > 0 ? n
-        : options.Detector is DetectorKind.Yunet or DetectorKind.YunetN ? Math.Min(Environment.ProcessorCount, MaxWorkers)
+        : options.Detector is not DetectorKind.Ultraface ? Math.Min(Environment.ProcessorCount, MaxWorkers)
         : Math.Max(1, Environment.ProcessorCount / 4);
 
     private const int MaxWorkers = 4;

@@ -29,21 +29,9 @@ public sealed class YuNetOnnxModel : IFaceModel
     /// <param name="threads">Cores one network run may use; 0 for all of them.</param>
     public YuNetOnnxModel(string modelPath, float scoreThreshold, int threads = 0)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(threads);
-        // The scaled frame and its planes are fresh native blocks of megabytes on every pass: without this, glibc
-        // hands them back to the kernel each time and the page faults took as long as the network (one thread,
-        // outside the CLI: 1280×720 took 20 ms to prepare for an 18–20 ms run; 2048×1152 37 ms for 45 ms).
-        NativeHeap.Tune();
         if (!(scoreThreshold > 0 && scoreThreshold < 1)) throw new ArgumentOutOfRangeException(nameof(scoreThreshold));
         _threshold = scoreThreshold;
-        using var options = new SessionOptions
-        {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            IntraOpNumThreads = threads > 0 ? threads : Environment.ProcessorCount,
-            InterOpNumThreads = 1,
-        };
-        _session = new InferenceSession(OnnxShapes.FreeSpatialSize(File.ReadAllBytes(modelPath)), options);
+        _session = OrtRuntime.Open(OnnxShapes.FreeSpatialSize(File.ReadAllBytes(modelPath)), threads);
         _inputName = _session.InputMetadata.Keys.Single();
     }
 
@@ -89,27 +77,11 @@ public sealed class YuNetOnnxModel : IFaceModel
         return found;
     }
 
-    /// <summary>Writes the scaled ROI into the planar (NCHW) float input, B, G, R planes, values 0..255 as the model
-    /// expects. Whole-plane conversions by OpenCV; the float Mats are headers over the pinned managed buffer.</summary>
-    private static unsafe void Fill(Frame frame, PixelRect roi, int w, int h, int pw, int ph, float[] input)
+    /// <summary>Writes the scaled ROI into the planar float input, values 0..255 as the model expects.</summary>
+    private static void Fill(Frame frame, PixelRect roi, int w, int h, int pw, int ph, float[] input)
     {
         using var scaled = FrameMats.Scaled(frame, roi, w, h);
-        var planes = Cv2.Split(scaled);
-        try
-        {
-            fixed (float* p = input)
-            {
-                for (int c = 0; c < 3; c++)
-                {
-                    using var plane = Mat.FromPixelData(h, w, MatType.CV_32FC1, (IntPtr)(p + (long)c * pw * ph), pw * sizeof(float));
-                    planes[c].ConvertTo(plane, MatType.CV_32FC1);
-                }
-            }
-        }
-        finally
-        {
-            foreach (var m in planes) m.Dispose();
-        }
+        OrtRuntime.FillPlanar(scaled, input, pw, ph, default);
     }
 
     private float[] InputFor(int w, int h, int pw, int ph)

@@ -61,6 +61,27 @@ public class DecoderTests
         }
     }
 
+    [Theory]
+    [InlineData("2008_001009.jpg", 1f)]
+    [InlineData("2007_007763.jpg", 1.6f)]   // several windows
+    public void RetinaFace_through_ONNX_Runtime_finds_what_OpenCV_finds(string photo, float scale)
+    {
+        var path = Path.Combine(TestPaths.Models, ModelStore.Find("retinaface").FileName);
+        using var ort = new RetinaFaceOnnxModel(path, 0.3f);
+        using var cv = new RetinaFaceModel(path, 0.3f);
+        var frame = ImageFiles.Read(Path.Combine(TestPaths.DlibFaces, "images", photo));
+        var roi = new PixelRect(0, 0, frame.Width, frame.Height);
+        var a = ort.Detect(frame, roi, scale).OrderBy(d => d.Box.X).ToList();
+        var b = cv.Detect(frame, roi, scale).OrderBy(d => d.Box.X).ToList();
+        Assert.NotEmpty(b);
+        Assert.Equal(b.Count, a.Count);
+        for (int i = 0; i < a.Count; i++)
+        {
+            Assert.True(a[i].Box.IoU(b[i].Box) > 0.97f, $"{a[i]} vs {b[i]}");
+            Assert.Equal(b[i].Score, a[i].Score, 0.01f);
+        }
+    }
+
     [Fact]
     public void A_model_file_that_is_not_ONNX_is_refused_with_a_message()
     {
@@ -77,13 +98,15 @@ public class DecoderTests
     [InlineData("yunet-n")]
     [InlineData("yunet-opencv")]
     [InlineData("retinaface")]
+    [InlineData("retinaface-opencv")]
     [InlineData("ultraface")]
     public void Each_detector_finds_the_two_faces_of_a_known_photo(string name)
     {
-        var path = Path.Combine(TestPaths.Models, ModelStore.Find(name == "yunet-opencv" ? "yunet" : name).FileName);
+        var path = Path.Combine(TestPaths.Models, ModelStore.Find(name.Replace("-opencv", "")).FileName);
         using IFaceModel model = name switch
         {
-            "retinaface" => new RetinaFaceModel(path, 0.5f),
+            "retinaface" => new RetinaFaceOnnxModel(path, 0.5f),
+            "retinaface-opencv" => new RetinaFaceModel(path, 0.5f),
             "ultraface" => new UltraFaceModel(path, 0.5f),
             "yunet-opencv" => new YuNetModel(path, 0.5f),
             _ => new YuNetOnnxModel(path, 0.5f),
