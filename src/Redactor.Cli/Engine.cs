@@ -114,8 +114,8 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     /// running its network on one thread, since whole frames in parallel use the cores better than one network run
     /// split across them (wider-720p detection on 2 cores: 33.7 s with two workers, 53.7 s with one using both;
     /// +160 MiB). RetinaFace (alone or in the ensemble) runs on ONNX Runtime too. OpenCV's DNN (UltraFace) spreads
-    /// each run over every core itself, and a second worker gained nothing there, so it gets one worker per 4 cores. At most 4 workers: each holds its own runtime
-    /// buffers (a second one cost 155 MiB at 720p, about 310 MiB on 1.5-megapixel photos), and memory must stay
+    /// each run over every core itself, and a second worker gained nothing there, so it gets one worker per 4 cores.
+    /// At most 4 workers: each holds its own runtime buffers (a second one cost 155 MiB at 720p, about 310 MiB on 1.5-megapixel photos), and memory must stay
     /// under 1 GiB; beyond 4 cores each network run gets more threads instead.
     /// </summary>
     private int Workers =>

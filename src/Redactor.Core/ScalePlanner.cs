@@ -78,7 +78,7 @@ public sealed record ScalePlanner
     /// The whole frame in one input while its scaled size stays within the budget (and no side beyond
     /// <see cref="MaxWholeSide"/>, so a panorama is still tiled): on wider-720p the 1.6x pass as one 2048x1152 input
     /// instead of two tiles took detection from 61-65 to 52-53 CPU-s and left fewer faces exposed
-    /// (9.3% against 9.9%), since no face is cut by a tile edge; it costs about 190 MiB more peak memory. Larger
+    /// (9.3% against 9.9%), since no face is cut by a tile edge; it costs about 90 MiB more peak memory per detection worker. Larger
     /// frames (4K) are cut into tiles overlapping by the largest face the model finds, so every face lies wholly in
     /// some tile.
     /// </summary>
