@@ -91,17 +91,20 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         var store = new ModelStore(ModelStore.DefaultDirectory(options.Models, Environment.GetEnvironmentVariable));
         var planner = new ScalePlanner(options.MinFace);
         var policy = Policy;
-        IFaceDetector Search(string model, Func<string, float, IFaceModel> load) =>
-            new MultiScaleDetector(load(store.Require(ModelStore.Find(model)), policy.ModelThreshold), planner, policy, FineEvery);
+        IFaceDetector Search(string model, Func<string, float, IFaceModel> load, IScalePlan? plan = null) =>
+            new MultiScaleDetector(load(store.Require(ModelStore.Find(model)), policy.ModelThreshold), plan ?? planner, policy, FineEvery);
         IFaceDetector YuNet() => Search("yunet", (path, t) => new YuNetOnnxModel(path, t, threads));
-        IFaceDetector Retina() => Search("retinaface", (path, t) => new RetinaFaceOnnxModel(path, t, threads));
+        IFaceDetector Retina(IScalePlan? plan = null) => Search("retinaface", (path, t) => new RetinaFaceOnnxModel(path, t, threads), plan);
         return options.Detector switch
         {
+            DetectorKind.Yunet => YuNet(),
             DetectorKind.Retinaface => Retina(),
             DetectorKind.YunetN => Search("yunet-n", (path, t) => new YuNetOnnxModel(path, t, threads)),
             DetectorKind.Ultraface => Search("ultraface", (path, t) => new UltraFaceModel(path, t)),
             DetectorKind.Ensemble => new UnionDetector([YuNet(), Retina()]),
-            _ => YuNet(),
+            // RetinaFace once over the whole frame, in two of its windows: see DetectorKind.Combined.
+            DetectorKind.Combined => new UnionDetector([YuNet(), Retina(new FittedPlan(RetinaFaceOnnxModel.TwoWindowsLongSide, RetinaFaceOnnxModel.Side, planner.MaxUpscale))]),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Detector, "unknown detector"),
         };
     }
 

@@ -20,7 +20,7 @@ public sealed class ModelStore
         new("retinaface", "retinaface_mnet025_640.onnx",
             "https://github.com/kgzhwang/Pytorch_Retinaface/raw/master/FaceDetector.onnx",
             "e0e19bad8494b3f7a7edb39a90194ff055923e13a3453569a454386f857fe538", "MIT",
-            "RetinaFace MobileNet-0.25 (Pytorch_Retinaface export), --detector retinaface or ensemble"),
+            "RetinaFace MobileNet-0.25 (Pytorch_Retinaface export), the default detector (combined), --detector retinaface or ensemble"),
         new("yunet-n", "yunet_n_640_640.onnx",
             "https://github.com/ShiqiYu/libfacedetection.train/raw/master/onnx/yunet_n_640_640.onnx",
             "25a606a145a5b6d7271ae138fbd00eba91dad8b83222ae3f2c7ecd0f4a7b0e31", "Apache-2.0",

@@ -10,13 +10,13 @@ namespace Redactor;
 public sealed class MultiScaleDetector : IFaceDetector
 {
     private readonly IFaceModel _model;
-    private readonly ScalePlanner _planner;
+    private readonly IScalePlan _planner;
     private readonly int _fineEvery;
     private readonly ScorePolicy _policy;
     private (int W, int H, IReadOnlyList<DetectionPass> Passes, float Finest) _cached;
 
     /// <param name="policy">Scores that count; the model should already drop scores below its threshold.</param>
-    public MultiScaleDetector(IFaceModel model, ScalePlanner planner, ScorePolicy? policy = null, int fineEvery = 1)
+    public MultiScaleDetector(IFaceModel model, IScalePlan planner, ScorePolicy? policy = null, int fineEvery = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(fineEvery, 1);
         _model = model;

@@ -5,13 +5,19 @@ namespace Redactor;
 /// such faces at a size the model knows, and oversized boxes from fine passes are mostly false (flags, walls).</summary>
 public readonly record struct DetectionPass(PixelRect Roi, float Scale, float MaxFace = float.PositiveInfinity);
 
+/// <summary>Where and at which scales a face model searches a frame of a given size (source pixels).</summary>
+public interface IScalePlan
+{
+    IReadOnlyList<DetectionPass> Plan(int width, int height);
+}
+
 /// <summary>
 /// Chooses where and at which scales to search a frame. YuNet finds faces of roughly
 /// <see cref="ModelMinFace"/>..<see cref="ModelMaxFace"/> pixels in the picture it is given, so a frame is
 /// searched at full resolution (in tiles when large), downscaled for close-ups, and upscaled when faces
 /// smaller than the model's minimum are wanted and the cost stays within <see cref="UpscaleBudgetPixels"/>.
 /// </summary>
-public sealed record ScalePlanner
+public sealed record ScalePlanner : IScalePlan
 {
     /// <summary>Smallest face (pixels, in the model's input) the model finds reliably.</summary>
     public const float ModelMinFace = 16;
@@ -37,6 +43,9 @@ public sealed record ScalePlanner
     /// searched whole, without tiles.</summary>
     public int UpscaleBudgetPixels { get; }
 
+    /// <summary>Most a frame is enlarged: enough to bring <see cref="MinFace"/>-sized faces to the model's minimum.</summary>
+    public float MaxUpscale => Math.Max(1f, ModelMinFace / MinFace);
+
     public IReadOnlyList<DetectionPass> Plan(int width, int height)
     {
         var passes = new List<DetectionPass>();
@@ -51,7 +60,7 @@ public sealed record ScalePlanner
         if (down2 < 0.45f && longSide * ModelMinFace / ModelMaxFace * 3 > 320) passes.Add(new DetectionPass(whole, down2));
 
         // Full resolution, or upscaled so that MinFace-sized faces reach the model's minimum.
-        float up = Math.Max(1f, ModelMinFace / MinFace);
+        float up = MaxUpscale;
         if (up > 1f && (double)width * height * up * up > UpscaleBudgetPixels) up = 1f;
         if (up > 1f) AddTiled(passes, width, height, up);
         else if (down < 0.6f) AddTiled(passes, width, height, MidScale);
@@ -107,5 +116,35 @@ public sealed record ScalePlanner
             int start = (int)Math.Round((double)(total - tile) * i / (count - 1));
             yield return (start, tile);
         }
+    }
+}
+
+/// <summary>
+/// One pass over the whole frame, scaled to fit <see cref="LongSide"/> × <see cref="ShortSide"/> (sides swapped for
+/// a portrait frame) and enlarged by at most <see cref="MaxScale"/>: a fixed cost a frame whatever its size. For a
+/// second model beside the main one's multi-scale search, where a different model finds faces the first misses
+/// (turned, shadowed, partly covered) at a price known in advance.
+/// </summary>
+public sealed record FittedPlan : IScalePlan
+{
+    public FittedPlan(int longSide, int shortSide, float maxScale)
+    {
+        if (shortSide < 32 || longSide < shortSide) throw new ArgumentOutOfRangeException(nameof(longSide), $"{longSide}x{shortSide}: the sides must be at least 32 and the long side the longer");
+        if (!(maxScale > 0 && maxScale <= 4)) throw new ArgumentOutOfRangeException(nameof(maxScale), maxScale, "max scale must be in (0, 4]");
+        LongSide = longSide;
+        ShortSide = shortSide;
+        MaxScale = maxScale;
+    }
+
+    public int LongSide { get; }
+    public int ShortSide { get; }
+    public float MaxScale { get; }
+
+    public IReadOnlyList<DetectionPass> Plan(int width, int height)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        float scale = Math.Min(MaxScale, Math.Min((float)LongSide / Math.Max(width, height), (float)ShortSide / Math.Min(width, height)));
+        return [new DetectionPass(new PixelRect(0, 0, width, height), scale)];
     }
 }

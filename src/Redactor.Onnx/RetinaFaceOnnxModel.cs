@@ -12,7 +12,12 @@ namespace Redactor.Onnx;
 /// </summary>
 public sealed class RetinaFaceOnnxModel : IFaceModel
 {
-    private const int Side = 640;
+    /// <summary>The network's input side (pixels).</summary>
+    public const int Side = 640;
+
+    /// <summary>Long side of a picture searched in exactly two windows (they overlap by a quarter).</summary>
+    public const int TwoWindowsLongSide = Side + Side * 3 / 4;
+
     private static readonly Scalar Mean = new(104, 117, 123);
     private readonly InferenceSession _session;
     private readonly RunOptions _run = new();

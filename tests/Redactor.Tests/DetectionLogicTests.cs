@@ -40,6 +40,45 @@ public class DetectionLogicTests
         Assert.DoesNotContain(new ScalePlanner().Plan(1280, 720), p => p.Scale > 0.5f && p.Scale < 1f);
     }
 
+    [Theory]
+    [InlineData(1280, 720, 0.875f)]
+    [InlineData(1920, 1080, 1120f / 1920)]
+    [InlineData(1080, 1920, 1120f / 1920)]   // portrait: the long side is the height
+    [InlineData(3840, 2160, 1120f / 3840)]
+    [InlineData(1448, 1035, 640f / 1035)]    // the short side binds
+    [InlineData(416, 416, 640f / 416)]       // small photo: enlarged to fill one window
+    [InlineData(300, 200, 1.6f)]             // but no more than the cap
+    public void Fitted_plan_is_one_whole_frame_pass_at_the_scale_that_fits(int width, int height, float scale)
+    {
+        var pass = Assert.Single(new FittedPlan(1120, 640, maxScale: 1.6f).Plan(width, height));
+        Assert.Equal(new PixelRect(0, 0, width, height), pass.Roi);
+        Assert.Equal(scale, pass.Scale, 1e-4f);
+        Assert.True(float.IsPositiveInfinity(pass.MaxFace));
+    }
+
+    [Fact]
+    public void Fitted_plan_for_two_640_windows_costs_at_most_two_windows_at_any_frame_size()
+    {
+        // 640-pixel windows overlapping by a quarter, as the fixed-size models are run (FixedWindows).
+        var plan = new FittedPlan(640 + 480, 640, maxScale: 1.6f);
+        for (int width = 16; width <= 8000; width += 97)
+            for (int height = 16; height <= 8000; height += 131)
+            {
+                var pass = Assert.Single(plan.Plan(width, height));
+                int w = Math.Max(1, (int)Math.Round(width * pass.Scale)), h = Math.Max(1, (int)Math.Round(height * pass.Scale));
+                int windows = ScalePlanner.Spans(w, 640, 160).Count() * ScalePlanner.Spans(h, 640, 160).Count();
+                Assert.True(windows <= 2, $"{width}x{height} at {pass.Scale}: {windows} windows");
+            }
+    }
+
+    [Fact]
+    public void Fitted_plan_rejects_sides_that_cannot_be_searched()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FittedPlan(640, 1120, 1f));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FittedPlan(1120, 8, 1f));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FittedPlan(1120, 640, 0f));
+    }
+
     [Fact]
     public void Only_the_coarsest_pass_may_report_faces_larger_than_the_model_knows()
     {
