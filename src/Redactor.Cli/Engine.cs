@@ -91,6 +91,11 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         var store = new ModelStore(ModelStore.DefaultDirectory(options.Models, Environment.GetEnvironmentVariable));
         var planner = new ScalePlanner(options.MinFace);
         var policy = Policy;
+        // Checked before any session opens: a store filled before RetinaFace joined the default has YuNet only.
+        if (options.Detector is DetectorKind.Combined && !store.IsInstalled(ModelStore.Find("retinaface")))
+            throw new MediaException(
+                $"the default detector (combined) also needs the retinaface model, which is not installed in {store.Directory}; " +
+                "run 'redactor models install' (or 'redactor models install --from DIR' on an offline machine), or use --detector yunet");
         IFaceDetector Search(string model, Func<string, float, IFaceModel> load, IScalePlan? plan = null) =>
             new MultiScaleDetector(load(store.Require(ModelStore.Find(model)), policy.ModelThreshold), plan ?? planner, policy, FineEvery);
         IFaceDetector YuNet() => Search("yunet", (path, t) => new YuNetOnnxModel(path, t, threads));
@@ -102,7 +107,8 @@ internal sealed class Engine(MediaOptions options) : IDisposable
             DetectorKind.YunetN => Search("yunet-n", (path, t) => new YuNetOnnxModel(path, t, threads)),
             DetectorKind.Ultraface => Search("ultraface", (path, t) => new UltraFaceModel(path, t)),
             DetectorKind.Ensemble => new UnionDetector([YuNet(), Retina()]),
-            // RetinaFace once over the whole frame, in two of its windows: see DetectorKind.Combined.
+            // RetinaFace once over the whole frame, in two of its windows: see DetectorKind.Combined. Enlarged no more
+            // than YuNet's plan: RetinaFace's smallest anchor is 16 px as well.
             DetectorKind.Combined => new UnionDetector([YuNet(), Retina(new FittedPlan(RetinaFaceOnnxModel.TwoWindowsLongSide, RetinaFaceOnnxModel.Side, planner.MaxUpscale))]),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Detector, "unknown detector"),
         };
@@ -113,20 +119,24 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     private int FineEvery => options.Fast && !options.NoTrack ? 2 : 1;
 
     /// <summary>
-    /// Detection workers for video ($REDACTOR_WORKERS overrides). YuNet on ONNX Runtime: one worker a core, each
-    /// running its network on one thread, since whole frames in parallel use the cores better than one network run
-    /// split across them (wider-720p detection on 2 cores: 33.7 s with two workers, 53.7 s with one using both;
-    /// +160 MiB). RetinaFace (alone or in the ensemble) runs on ONNX Runtime too. OpenCV's DNN (UltraFace) spreads
-    /// each run over every core itself, and a second worker gained nothing there, so it gets one worker per 4 cores.
-    /// At most 4 workers: each holds its own runtime buffers (a second one cost 155 MiB at 720p, about 310 MiB on 1.5-megapixel photos), and memory must stay
-    /// under 1 GiB; beyond 4 cores each network run gets more threads instead.
+    /// Detection workers for video and photo folders ($REDACTOR_WORKERS overrides). YuNet on ONNX Runtime: one worker a
+    /// core, each running its network on one thread, since whole frames in parallel use the cores better than one
+    /// network run split across them (wider-720p detection on 2 cores: 33.7 s with two workers, 53.7 s with one using
+    /// both; +160 MiB). RetinaFace (alone, in the default combined detector or in the ensemble) runs on ONNX Runtime too.
+    /// OpenCV's DNN (UltraFace) spreads each run over every core itself, and a second worker gained nothing there, so it
+    /// gets one worker per 4 cores. Each worker holds its own runtime buffers and memory must stay under 1 GiB whatever
+    /// the video's length, so there are at most 4 workers with YuNet alone, and 2 when RetinaFace runs too: with both
+    /// models a worker costs about 180 MiB (wider-1080p redaction peak 620 MiB with 2 workers, 1004 MiB with 4; 100
+    /// photos of 1.5 megapixels 1028 MiB with 4), and an hour of 1080p adds about 240 MiB of detections and regions.
+    /// Beyond that each network run gets more threads instead.
     /// </summary>
     private int Workers =>
         int.TryParse(Environment.GetEnvironmentVariable("REDACTOR_WORKERS"), out int n) && n > 0 ? n
-        : options.Detector is not DetectorKind.Ultraface ? Math.Min(Environment.ProcessorCount, MaxWorkers)
-        : Math.Max(1, Environment.ProcessorCount / 4);
+        : options.Detector is DetectorKind.Ultraface ? Math.Max(1, Environment.ProcessorCount / 4)
+        : Math.Min(Environment.ProcessorCount, options.Detector is DetectorKind.Yunet or DetectorKind.YunetN ? MaxWorkers : MaxWorkersWithRetinaFace);
 
     private const int MaxWorkers = 4;
+    private const int MaxWorkersWithRetinaFace = 2;
 
     public ITracker TrackerFor(MediaInfo info) =>
         options.NoTrack ? new NoTracker() : new Tracker(TrackerOptions.ForFrameRate(MediaProbe.ParseRate(info.EncoderFrameRate()) ?? 30, 0.75f * options.Threshold, FineEvery));

@@ -10,17 +10,17 @@ namespace Redactor;
 public sealed class MultiScaleDetector : IFaceDetector
 {
     private readonly IFaceModel _model;
-    private readonly IScalePlan _planner;
+    private readonly IScalePlan _plan;
     private readonly int _fineEvery;
     private readonly ScorePolicy _policy;
     private (int W, int H, IReadOnlyList<DetectionPass> Passes, float Finest) _cached;
 
     /// <param name="policy">Scores that count; the model should already drop scores below its threshold.</param>
-    public MultiScaleDetector(IFaceModel model, IScalePlan planner, ScorePolicy? policy = null, int fineEvery = 1)
+    public MultiScaleDetector(IFaceModel model, IScalePlan plan, ScorePolicy? policy = null, int fineEvery = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(fineEvery, 1);
         _model = model;
-        _planner = planner;
+        _plan = plan;
         _fineEvery = fineEvery;
         _policy = policy ?? new ScorePolicy();
     }
@@ -29,7 +29,7 @@ public sealed class MultiScaleDetector : IFaceDetector
     {
         if (_cached.W != frame.Width || _cached.H != frame.Height || _cached.Passes is null)
         {
-            var plan = _planner.Plan(frame.Width, frame.Height);
+            var plan = _plan.Plan(frame.Width, frame.Height);
             // A plan of one scale has no finer pass to skip: every frame gets it.
             float finest = plan.Select(p => p.Scale).Distinct().Count() > 1 ? plan.Max(p => p.Scale) : float.PositiveInfinity;
             _cached = (frame.Width, frame.Height, plan, finest);

@@ -129,7 +129,9 @@ public sealed record FittedPlan : IScalePlan
 {
     public FittedPlan(int longSide, int shortSide, float maxScale)
     {
-        if (shortSide < 32 || longSide < shortSide) throw new ArgumentOutOfRangeException(nameof(longSide), $"{longSide}x{shortSide}: the sides must be at least 32 and the long side the longer");
+        if (shortSide < 32) throw new ArgumentOutOfRangeException(nameof(shortSide), shortSide, "the short side must be at least 32");
+        if (longSide < shortSide) throw new ArgumentOutOfRangeException(nameof(longSide), longSide, "the long side must not be shorter than the short side");
+        // 4 is the most ScalePlanner.MaxUpscale can be (16 px model minimum over the 4 px smallest --min-face).
         if (!(maxScale > 0 && maxScale <= 4)) throw new ArgumentOutOfRangeException(nameof(maxScale), maxScale, "max scale must be in (0, 4]");
         LongSide = longSide;
         ShortSide = shortSide;

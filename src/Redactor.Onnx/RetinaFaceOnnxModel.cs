@@ -15,8 +15,8 @@ public sealed class RetinaFaceOnnxModel : IFaceModel
     /// <summary>The network's input side (pixels).</summary>
     public const int Side = 640;
 
-    /// <summary>Long side of a picture searched in exactly two windows (they overlap by a quarter).</summary>
-    public const int TwoWindowsLongSide = Side + Side * 3 / 4;
+    /// <summary>Long side of a picture searched in exactly two windows, which overlap as <see cref="FixedWindows"/> cuts them.</summary>
+    public const int TwoWindowsLongSide = 2 * Side - Side / FixedWindows.OverlapDivisor;
 
     private static readonly Scalar Mean = new(104, 117, 123);
     private readonly InferenceSession _session;

@@ -9,6 +9,9 @@ namespace Redactor.OpenCv;
 /// </summary>
 internal static class FixedWindows
 {
+    /// <summary>Windows overlap by their side divided by this (a quarter).</summary>
+    public const int OverlapDivisor = 4;
+
     /// <param name="run">Detects in one <paramref name="width"/>×<paramref name="height"/> BGR window; boxes in window pixels.
     /// The window Mat is owned by the caller and only valid during the call.</param>
     public static IReadOnlyList<Detection> Detect(
@@ -19,8 +22,8 @@ internal static class FixedWindows
         var all = new List<Detection>();
         using (var scaled = FrameMats.Scaled(frame, roi, w, h))
         {
-            foreach (var (x0, tw) in ScalePlanner.Spans(w, width, width / 4))
-                foreach (var (y0, th) in ScalePlanner.Spans(h, height, height / 4))
+            foreach (var (x0, tw) in ScalePlanner.Spans(w, width, width / OverlapDivisor))
+                foreach (var (y0, th) in ScalePlanner.Spans(h, height, height / OverlapDivisor))
                 {
                     using var window = new Mat(scaled, new Rect(x0, y0, tw, th));
                     using var input = new Mat();

@@ -96,12 +96,15 @@ public class SecondModelBenchmarks
     public void Setup()
     {
         var dir = Environment.GetEnvironmentVariable("REDACTOR_MODELS") ?? Path.Combine(DetectorBenchmarks.FindRoot(), "..", "shared", "models");
-        _model = new Redactor.Onnx.RetinaFaceOnnxModel(Path.Combine(dir, "retinaface_mnet025_640.onnx"), 0.1f, threads: 1);
+        _model = new Redactor.Onnx.RetinaFaceOnnxModel(Path.Combine(dir, ModelStore.Find("retinaface").FileName), 0.1f, threads: 1);
         _frame = DetectorBenchmarks.CrowdFrame(dir);
+        _pass = new FittedPlan(Redactor.Onnx.RetinaFaceOnnxModel.TwoWindowsLongSide, Redactor.Onnx.RetinaFaceOnnxModel.Side, 1.6f).Plan(_frame.Width, _frame.Height)[0];
     }
 
+    private DetectionPass _pass;
+
     [Benchmark]
-    public int FittedPass() => _model.Detect(_frame, new PixelRect(0, 0, 1280, 720), 0.875f).Count;
+    public int FittedPass() => _model.Detect(_frame, _pass.Roi, _pass.Scale).Count;
 
     [GlobalCleanup]
     public void Cleanup() => _model.Dispose();

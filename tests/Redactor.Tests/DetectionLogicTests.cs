@@ -57,18 +57,21 @@ public class DetectionLogicTests
     }
 
     [Fact]
-    public void Fitted_plan_for_two_640_windows_costs_at_most_two_windows_at_any_frame_size()
+    public void Fitted_plan_for_two_retinaface_windows_costs_at_most_two_windows_at_any_frame_size()
     {
-        // 640-pixel windows overlapping by a quarter, as the fixed-size models are run (FixedWindows).
-        var plan = new FittedPlan(640 + 480, 640, maxScale: 1.6f);
+        // The default detector's RetinaFace pass, with the windows cut as FixedWindows cuts them.
+        const int side = Redactor.Onnx.RetinaFaceOnnxModel.Side;
+        var plan = new FittedPlan(Redactor.Onnx.RetinaFaceOnnxModel.TwoWindowsLongSide, side, maxScale: 1.6f);
+        int overlap = side / Redactor.OpenCv.FixedWindows.OverlapDivisor;
         for (int width = 16; width <= 8000; width += 97)
             for (int height = 16; height <= 8000; height += 131)
             {
                 var pass = Assert.Single(plan.Plan(width, height));
                 int w = Math.Max(1, (int)Math.Round(width * pass.Scale)), h = Math.Max(1, (int)Math.Round(height * pass.Scale));
-                int windows = ScalePlanner.Spans(w, 640, 160).Count() * ScalePlanner.Spans(h, 640, 160).Count();
+                int windows = ScalePlanner.Spans(w, side, overlap).Count() * ScalePlanner.Spans(h, side, overlap).Count();
                 Assert.True(windows <= 2, $"{width}x{height} at {pass.Scale}: {windows} windows");
             }
+        Assert.Equal(2, ScalePlanner.Spans(1120, side, overlap).Count());
     }
 
     [Fact]
@@ -265,14 +268,16 @@ public class DetectionLogicTests
         Assert.Equal(2 * perFrame + 4 * cheap, model.Calls.Count);
     }
 
-    [Fact]
-    public void A_plan_of_one_scale_runs_on_every_frame()
+    [Theory]
+    [InlineData(false, 640, 360)]
+    [InlineData(true, 1280, 720)]   // the RetinaFace pass of the default detector, with --fast thinning YuNet's finest pass
+    public void A_plan_of_one_scale_runs_on_every_frame(bool fitted, int width, int height)
     {
         var model = new FakeModel();
-        var planner = new ScalePlanner(minFace: 16);
-        Assert.Single(planner.Plan(640, 360));
-        var detector = new MultiScaleDetector(model, planner, fineEvery: 2);
-        for (int i = 0; i < 4; i++) detector.Detect(new Frame(640, 360) { Index = i });
+        IScalePlan plan = fitted ? new FittedPlan(1120, 640, 1.6f) : new ScalePlanner(minFace: 16);
+        Assert.Single(plan.Plan(width, height));
+        var detector = new MultiScaleDetector(model, plan, fineEvery: 2);
+        for (int i = 0; i < 4; i++) detector.Detect(new Frame(width, height) { Index = i });
         Assert.Equal(4, model.Calls.Count);
     }
 

@@ -35,6 +35,22 @@ public class ModelStoreTests
     }
 
     [Fact]
+    public void A_store_without_retinaface_names_the_default_detectors_need_and_the_way_out()
+    {
+        var dir = TestPaths.NewTempDir();
+        var models = Path.Combine(dir, "models");
+        new ModelStore(models).InstallFrom(ModelStore.Find("yunet"), TestPaths.Models);
+        var photo = Path.Combine(TestPaths.DlibFaces, "images", "2008_001009.jpg");
+        var (code, _, err) = Cli.Run("redact", photo, "-o", Path.Combine(dir, "x.jpg"), "--models", models);
+        Assert.Equal(1, code);
+        Assert.Contains("retinaface", err);
+        Assert.Contains("--detector yunet", err);
+        Assert.False(File.Exists(Path.Combine(dir, "x.jpg")));
+        var (ok, _, okErr) = Cli.Run("redact", photo, "-o", Path.Combine(dir, "x.jpg"), "--models", models, "--detector", "yunet", "-q");
+        Assert.True(ok == 0, okErr);
+    }
+
+    [Fact]
     public void Store_folder_follows_flag_then_environment_then_xdg()
     {
         var env = new Dictionary<string, string?> { ["HOME"] = "/home/u" };
