@@ -88,14 +88,19 @@ internal static class Commands
         var items = Inputs.Plan(o.Inputs, null, o.Recursive, withOutputs: false);
         if (items.Count == 0) throw new UsageException("no photos or videos found in the given inputs");
         bool toStdout = o.Json == "-";
-        string? temp = toStdout ? null : TempFiles.PathBeside(Path.GetFullPath(o.Json));
+        // A device or pipe (/dev/null, /dev/stdout, >(jq .)) is written as it is: renaming a finished file over it
+        // would replace it. Regular files are written beside and renamed into place when complete.
+        bool direct = !toStdout && FileKinds.IsSpecial(Path.GetFullPath(o.Json));
+        string? temp = toStdout || direct ? null : TempFiles.PathBeside(Path.GetFullPath(o.Json));
         if (temp is not null) PrepareOutput(Path.GetFullPath(o.Json), overwrite: true);
         int failed = 0;
         using var engine = new Engine(o);
         RequireModel(engine, items);
         try
         {
-            using (var stream = temp is null ? Console.OpenStandardOutput() : File.Create(temp))
+            using (var stream = toStdout ? Console.OpenStandardOutput()
+                   : direct ? new FileStream(Path.GetFullPath(o.Json), FileMode.Open, FileAccess.Write)
+                   : File.Create(temp!))
             using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
             {
                 json.WriteStartObject();
@@ -239,6 +244,8 @@ internal static class Commands
     /// <summary>Creates the output folder and proves it writable before hours of work go into it.</summary>
     private static void PrepareOutput(string output, bool overwrite)
     {
+        if (FileKinds.IsSpecial(output))
+            throw new MediaException($"{output} is not a regular file (a device or a pipe): name a file to write to");
         if (!overwrite && File.Exists(output)) throw new MediaException($"{output} already exists (use --overwrite to replace it)");
         var dir = Path.GetDirectoryName(output) ?? ".";
         try

@@ -237,4 +237,42 @@ public class BadInputTests
         Assert.Equal(hash, ModelStore.Sha256Of(input));
         await stdout;
     }
+
+    /// <summary>A named pipe stands for /dev/null, /dev/stdout and a shell's &gt;(…): special files an output
+    /// rename would replace (a rename over /dev/null, run as root, turned the device into a regular file). A pipe in
+    /// a temporary folder keeps a regression harmless.</summary>
+    private static string NewFifo(string dir, string name)
+    {
+        var fifo = Path.Combine(dir, name);
+        Assert.Equal(0, TestPaths.Tool("mkfifo", fifo).Exit);
+        return fifo;
+    }
+
+    private static string FileType(string path) => TestPaths.Tool("stat", "-c", "%F", path).Out.Trim();
+
+    [Fact]
+    public async Task Detect_writes_its_report_into_a_pipe_and_leaves_the_pipe_a_pipe()
+    {
+        var dir = TestPaths.NewTempDir();
+        var fifo = NewFifo(dir, "report");
+        var reader = Task.Run(() => File.ReadAllText(fifo));
+        var (code, _, err) = Cli.Run(Cli.WithModels("detect", Photo, "--json", fifo, "-q"));
+        Assert.True(code == 0, err);
+        var report = await reader.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(1, System.Text.Json.JsonDocument.Parse(report).RootElement.GetProperty("files").GetArrayLength());
+        Assert.Equal("fifo", FileType(fifo));
+        Assert.Single(Directory.GetFileSystemEntries(dir));
+    }
+
+    [Fact]
+    public void Redact_refuses_to_write_a_photo_over_a_pipe_even_with_overwrite()
+    {
+        var dir = TestPaths.NewTempDir();
+        var fifo = NewFifo(dir, "out.jpg");
+        var (code, _, err) = Cli.Run(Cli.WithModels("redact", Photo, "-o", fifo, "--overwrite"));
+        Assert.Equal(1, code);
+        Assert.Contains("not a regular file", err);
+        Assert.Equal("fifo", FileType(fifo));
+        Assert.Single(Directory.GetFileSystemEntries(dir));
+    }
 }
