@@ -90,16 +90,17 @@ internal static class Commands
         bool toStdout = o.Json == "-";
         // A device or pipe (/dev/null, /dev/stdout, >(jq .)) is written as it is: renaming a finished file over it
         // would replace it. Regular files are written beside and renamed into place when complete.
-        bool direct = !toStdout && FileKinds.IsSpecial(Path.GetFullPath(o.Json));
-        string? temp = toStdout || direct ? null : TempFiles.PathBeside(Path.GetFullPath(o.Json));
-        if (temp is not null) PrepareOutput(Path.GetFullPath(o.Json), overwrite: true);
+        string jsonPath = Path.GetFullPath(o.Json);
+        bool direct = !toStdout && FileKinds.IsSpecial(jsonPath);
+        string? temp = toStdout || direct ? null : TempFiles.PathBeside(jsonPath);
+        if (temp is not null) PrepareOutput(jsonPath, overwrite: true);
         int failed = 0;
         using var engine = new Engine(o);
         RequireModel(engine, items);
         try
         {
             using (var stream = toStdout ? Console.OpenStandardOutput()
-                   : direct ? new FileStream(Path.GetFullPath(o.Json), FileMode.Open, FileAccess.Write)
+                   : direct ? new FileStream(jsonPath, FileMode.Open, FileAccess.Write)
                    : File.Create(temp!))
             using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
             {
@@ -129,7 +130,7 @@ internal static class Commands
             }
             if (temp is not null)
             {
-                TempFiles.Publish(temp, Path.GetFullPath(o.Json), overwrite: true);
+                TempFiles.Publish(temp, jsonPath, overwrite: true);
                 if (!o.Quiet) stdout.WriteLine($"wrote {o.Json} ({items.Count - failed} file{(items.Count - failed == 1 ? "" : "s")})");
             }
         }

@@ -70,7 +70,7 @@ internal enum AudioMode { Keep, Drop }
 /// its 640-pixel windows, to YuNet's multi-scale search: a second model finds faces YuNet misses (turned, shadowed,
 /// large and partly hidden) at a fixed two network runs a frame. On the pan-zoom videos it took faces visible in some
 /// frame from 9.3 to 8.1 % (wider-720p), 5.9 to 4.4 % (masks-720p) and 12.9 to 11.5 % (wider-1080p) for 0.3–0.8
-/// points more background and about half as much time again. RetinaFace on every other frame only gave wider-720p's
+/// points more background and half to three quarters as much time again. RetinaFace on every other frame only gave wider-720p's
 /// exposure back (9.3 %). <see cref="Ensemble"/> runs RetinaFace at every scale of YuNet's plan as well.</summary>
 internal enum DetectorKind { Combined, Yunet, YunetN, Retinaface, Ultraface, Ensemble }
 

@@ -23,9 +23,9 @@ internal static class OrtRuntime
             IntraOpNumThreads = threads > 0 ? threads : Environment.ProcessorCount,
             InterOpNumThreads = 1,
             // A memory pattern is planned per input shape and kept, and each frame here brings two or three shapes
-            // (one per pass) to YuNet: without it `redactor detect` peaked at 698 instead of 821 MiB on wider-720p and
-            // 667 instead of 756 MiB on wider-1080p, in the same time and with byte-identical output. (Without the
-            // arena as well: 727 MiB at 1080p.)
+            // (one per pass) to YuNet: without it `redactor detect` peaked at 682 instead of 802 MiB on wider-720p and
+            // 651 instead of 738 MiB on wider-1080p, in the same time and with byte-identical output. (Without the
+            // arena as well: 710 MiB at 1080p.)
             EnableMemoryPattern = false,
         };
         return new InferenceSession(model, options);

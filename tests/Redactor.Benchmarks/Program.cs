@@ -91,17 +91,16 @@ public class SecondModelBenchmarks
 {
     private IFaceModel _model = null!;
     private Frame _frame = null!;
+    private DetectionPass _pass;
 
     [GlobalSetup]
     public void Setup()
     {
-        var dir = Environment.GetEnvironmentVariable("REDACTOR_MODELS") ?? Path.Combine(DetectorBenchmarks.FindRoot(), "..", "shared", "models");
+        var dir = DetectorBenchmarks.ModelDir();
         _model = new Redactor.Onnx.RetinaFaceOnnxModel(Path.Combine(dir, ModelStore.Find("retinaface").FileName), 0.1f, threads: 1);
         _frame = DetectorBenchmarks.CrowdFrame(dir);
         _pass = new FittedPlan(Redactor.Onnx.RetinaFaceOnnxModel.TwoWindowsLongSide, Redactor.Onnx.RetinaFaceOnnxModel.Side, 1.6f).Plan(_frame.Width, _frame.Height)[0];
     }
-
-    private DetectionPass _pass;
 
     [Benchmark]
     public int FittedPass() => _model.Detect(_frame, _pass.Roi, _pass.Scale).Count;
@@ -126,7 +125,7 @@ public class DetectorBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var dir = Environment.GetEnvironmentVariable("REDACTOR_MODELS") ?? Path.Combine(FindRoot(), "..", "shared", "models");
+        var dir = ModelDir();
         var path = Path.Combine(dir, "face_detection_yunet_2023mar.onnx");
         _model = Runtime switch
         {
@@ -155,7 +154,11 @@ public class DetectorBenchmarks
     [GlobalCleanup]
     public void Cleanup() => _model.Dispose();
 
-    internal static string FindRoot()
+    /// <summary>$REDACTOR_MODELS, else ../shared/models beside the repository.</summary>
+    internal static string ModelDir() =>
+        Environment.GetEnvironmentVariable("REDACTOR_MODELS") ?? Path.Combine(FindRoot(), "..", "shared", "models");
+
+    private static string FindRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Redactor.sln"))) dir = dir.Parent;
