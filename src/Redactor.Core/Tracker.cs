@@ -8,8 +8,11 @@ public sealed record TrackerOptions
 {
     public TrackerOptions(int holdFrames = 8, int maxGapFrames = 30, float growthPerFrame = 0.02f, float maxGrowth = 1.6f,
         int weakHoldFrames = 3, float strongScore = 0.7f, int birthHits = 3, float birthScore = 0.15f, int spreadFrames = 2,
-        int velocityFrames = 3)
+        int velocityFrames = 3, bool followCamera = true, int cameraFaces = 3)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(cameraFaces, 1);
+        FollowCamera = followCamera;
+        CameraFaces = cameraFaces;
         if (velocityFrames < 1) throw new ArgumentOutOfRangeException(nameof(velocityFrames));
         VelocityFrames = velocityFrames;
         if (spreadFrames < 0) throw new ArgumentOutOfRangeException(nameof(spreadFrames));
@@ -50,7 +53,8 @@ public sealed record TrackerOptions
     /// Each detection is also covered this many frames before and after it (within its scene). In a crowd a track's
     /// own box in one frame can be a neighbour's face or a poor box while the face itself was well found one frame
     /// earlier and later; covering the track's detections of the neighbouring frames as well closes those one-frame
-    /// holes. Faces move a few pixels a frame, so the shifted boxes stay on or beside the face.
+    /// holes. The neighbouring detections are carried with the camera (<see cref="FollowCamera"/>), so in a pan or a
+    /// zoom they land on the face and not beside it.
     /// </summary>
     public int SpreadFrames { get; }
 
@@ -64,13 +68,23 @@ public sealed record TrackerOptions
     /// </summary>
     public int VelocityFrames { get; }
 
+    /// <summary>
+    /// Held boxes and spread detections move with the camera (pan and zoom), estimated in each frame from the faces the
+    /// tracker follows (<see cref="CameraMotion"/>); where it is unknown, held boxes move with their track's velocity and
+    /// spread detections stay where they were found. A face that clearly moves against the camera keeps its own velocity.
+    /// </summary>
+    public bool FollowCamera { get; }
+
+    /// <summary>Faces seen in two consecutive frames needed to estimate the camera's move between them.</summary>
+    public int CameraFaces { get; }
+
     /// <summary>Relative growth of an extrapolated box per frame away from its last detection (uncertainty).</summary>
     public float GrowthPerFrame { get; }
     public float MaxGrowth { get; }
 
     /// <summary>
-    /// At the given frame rate: a quarter of a second of hold, each detection spread over a fifteenth of a second either
-    /// side, a second of gap, held boxes moving with the velocity of a tenth of a second; weak-only tracks need a
+    /// At the given frame rate: a third of a second of hold, each detection spread over a tenth of a second either
+    /// side (both moving with the camera), a second of gap, held boxes moving with the velocity of a tenth of a second; weak-only tracks need a
     /// tenth of a second of detections, the best scoring at least
     /// <paramref name="birthScore"/> (¾ of the threshold by default). Chosen on the pan-zoom videos (leak / faces
     /// visible / over-redaction, wider-720p and masks-720p): hold ⅓ s without spread 5.6 / 13.9 / 7.9 % and
@@ -78,6 +92,10 @@ public sealed record TrackerOptions
     /// with weak-only tracks from a tenth of a second 4.3 / 9.9 / 9.2 % and 1.2 / 8.8 / 5.4 %; now, with the whole 1.6x
     /// pass and the velocity of a tenth of a second, 4.4 / 9.3 / 8.9 % and 0.7 / 5.9 / 5.1 %; a spread of one frame instead of two 5.0 / 12.2 / 8.1 % and
     /// 1.4 / 8.8 / 4.9 % (with the sixth). Hold ½ s covered a point more background for 0.15 points less leak.
+    /// Until held and spread boxes followed the camera the hold was a quarter of a second and the spread a fifteenth
+    /// (3.7 / 8.1 / 9.2 % and 0.6 / 4.4 / 5.9 % with today's detector); following it, the boxes of crowd tracks no
+    /// longer fly off at the speed of their last jittery boxes, and the longer hold and spread cost less background
+    /// than they protect: 3.7 / 6.4 / 7.9 % and 0.4 / 2.9 / 5.7 %.
     /// <paramref name="fineEvery"/>: the detector searched for the smallest faces on every so many frames only, so a
     /// weak-only track gets that many times fewer detections in the same time. The velocity stays over a tenth of a
     /// second: over 4 frames with <c>--fast</c> was a hair better on the 720p videos (wider 4.73 / 10.4 / 8.40 % vs
@@ -87,8 +105,8 @@ public sealed record TrackerOptions
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(fineEvery, 1);
         double f = double.IsFinite(fps) && fps > 0 ? fps : 30;
-        return new TrackerOptions(holdFrames: (int)Math.Ceiling(f / 4), maxGapFrames: (int)Math.Ceiling(f), weakHoldFrames: (int)Math.Ceiling(f * 0.1),
-            birthHits: (int)Math.Ceiling(f / 10 / fineEvery), birthScore: birthScore, spreadFrames: (int)Math.Ceiling(f / 15),
+        return new TrackerOptions(holdFrames: (int)Math.Ceiling(f / 3), maxGapFrames: (int)Math.Ceiling(f), weakHoldFrames: (int)Math.Ceiling(f * 0.1),
+            birthHits: (int)Math.Ceiling(f / 10 / fineEvery), birthScore: birthScore, spreadFrames: (int)Math.Ceiling(f / 10),
             velocityFrames: (int)Math.Ceiling(f / 10));
     }
 }
@@ -142,21 +160,65 @@ public sealed class Tracker(TrackerOptions options) : ITracker
         for (int i = 0; i < frames.Count; i++) sceneStart[i] = i > 0 && sceneOf[i] == sceneOf[i - 1] ? sceneStart[i - 1] : i;
         for (int i = frames.Count - 1; i >= 0; i--) sceneEnd[i] = i < frames.Count - 1 && sceneOf[i] == sceneOf[i + 1] ? sceneEnd[i + 1] : i;
 
-        foreach (var t in tracks)
-            if (t.Confirmed(options)) Render(t, output, sceneStart, sceneEnd);
+        var confirmed = tracks.Where(t => t.Confirmed(options)).ToList();
+        var motion = CameraSteps(confirmed, frames.Count);
+        foreach (var t in confirmed) Render(t, output, sceneStart, sceneEnd, motion);
         if (options.SpreadFrames == 0) return output;
         // Spread regions are read from the neighbouring frames' detections when a frame's regions are enumerated, not
         // stored: each detection appears in up to five frames, and stored they would grow an hour of crowd video past
         // the memory the rest of the pipeline keeps (171,655 regions in all on the 20 s wider-720p).
         var spread = new IReadOnlyList<Region>[frames.Count];
         for (int f = 0; f < frames.Count; f++)
-            spread[f] = new SpreadRegions(output, f, Math.Max(sceneStart[f], f - options.SpreadFrames), Math.Min(sceneEnd[f], f + options.SpreadFrames));
+            spread[f] = new SpreadRegions(output, motion, f, Math.Max(sceneStart[f], f - options.SpreadFrames), Math.Min(sceneEnd[f], f + options.SpreadFrames));
         return spread;
+    }
+
+    /// <summary>
+    /// The camera's move into each frame from the one before (null where unknown: a scene's first frame, fewer than
+    /// <see cref="TrackerOptions.CameraFaces"/> faces seen in both), estimated from the confirmed tracks' detections on
+    /// consecutive frames.
+    /// </summary>
+    private CameraStep?[] CameraSteps(List<Track> tracks, int frameCount)
+    {
+        // Pairs grouped by frame with a counting sort into one array: an hour of crowd video has millions of
+        // detections, and a list per frame would cost more than the pairs themselves.
+        var steps = new CameraStep?[frameCount];
+        if (!options.FollowCamera) return steps;
+        var start = new int[frameCount + 1];
+        foreach (var t in tracks)
+            for (int i = 1; i < t.Hits.Count; i++)
+                if (t.Hits[i].Frame == t.Hits[i - 1].Frame + 1) start[t.Hits[i].Frame + 1]++;
+        for (int f = 0; f < frameCount; f++) start[f + 1] += start[f];
+        var pairs = new (Box From, Box To)[start[frameCount]];
+        var fill = (int[])start.Clone();
+        foreach (var t in tracks)
+            for (int i = 1; i < t.Hits.Count; i++)
+                if (t.Hits[i].Frame == t.Hits[i - 1].Frame + 1) pairs[fill[t.Hits[i].Frame]++] = (t.Hits[i - 1].Det.Box, t.Hits[i].Det.Box);
+        for (int f = 1; f < frameCount; f++)
+            steps[f] = CameraMotion.Estimate(pairs.AsSpan(start[f], start[f + 1] - start[f]), options.CameraFaces);
+        return steps;
+    }
+
+    /// <summary>A box of frame <paramref name="from"/> carried to frame <paramref name="to"/> with the camera; null when
+    /// the camera's move is unknown on the way.</summary>
+    private static Box? Carry(CameraStep?[] motion, Box box, int from, int to)
+    {
+        for (int f = from + 1; f <= to; f++)
+        {
+            if (motion[f] is not { } step) return null;
+            box = step.Forward(box);
+        }
+        for (int f = from; f > to; f--)
+        {
+            if (motion[f] is not { } step) return null;
+            box = step.Backward(box);
+        }
+        return box;
     }
 
     /// <summary>A frame's own regions, then the detections of frames <paramref name="from"/>..<paramref name="to"/> (its
     /// neighbours in its scene) as <see cref="RegionSource.Spread"/> regions. Computed on every enumeration.</summary>
-    private sealed class SpreadRegions(List<Region>[] own, int frame, int from, int to) : IReadOnlyList<Region>
+    private sealed class SpreadRegions(List<Region>[] own, CameraStep?[] motion, int frame, int from, int to) : IReadOnlyList<Region>
     {
         private IEnumerable<Region> All()
         {
@@ -165,7 +227,8 @@ public sealed class Tracker(TrackerOptions options) : ITracker
             {
                 if (g == frame) continue;
                 foreach (var r in own[g])
-                    if (r.Source == RegionSource.Detected) yield return r with { Source = RegionSource.Spread };
+                    if (r.Source == RegionSource.Detected)
+                        yield return r with { Box = Carry(motion, r.Box, g, frame) ?? r.Box, Source = RegionSource.Spread };
             }
         }
 
@@ -233,7 +296,7 @@ public sealed class Tracker(TrackerOptions options) : ITracker
         return dets.Where((_, d) => !usedD.Contains(d)).ToList();
     }
 
-    private void Render(Track t, List<Region>[] output, int[] sceneStart, int[] sceneEnd)
+    private void Render(Track t, List<Region>[] output, int[] sceneStart, int[] sceneEnd, CameraStep?[] motion)
     {
         var hits = t.Hits;
         for (int i = 0; i < hits.Count; i++)
@@ -255,23 +318,56 @@ public sealed class Tracker(TrackerOptions options) : ITracker
         }
         bool weak = hits.Count < 3 && hits.All(h => h.Det.Score < options.StrongScore);
         int hold = weak ? options.WeakHoldFrames : options.HoldFrames;
-        var (vx0, vy0) = hits.Count < 2 ? (0f, 0f) : VelocityBetween(hits[0], hits[FarthestWithin(hits, 0, +1)]);
-        var (first, firstDet) = hits[0];
-        for (int k = 1; k <= hold && first - k >= sceneStart[first]; k++)
+        Hold(t, 0, -1, hold, sceneStart[hits[0].Frame], output, motion);
+        Hold(t, hits.Count - 1, +1, hold, sceneEnd[hits[^1].Frame], output, motion);
+    }
+
+    /// <summary>
+    /// Covers <paramref name="hold"/> frames beyond the track's end hit <paramref name="end"/> in direction
+    /// <paramref name="step"/> (−1 before the first hit, +1 after the last), up to <paramref name="limit"/> (its scene's
+    /// edge). The box moves with the camera where the camera's move is known, unless the face moves on its own; else,
+    /// and then, with the track's velocity at that end.
+    /// </summary>
+    private void Hold(Track t, int end, int step, int hold, int limit, List<Region>[] output, CameraStep?[] motion)
+    {
+        var hits = t.Hits;
+        var (frame, det) = hits[end];
+        // Pixels a frame forward in time, measured over the hits nearest this end.
+        var (vx, vy) = hits.Count < 2 ? (0f, 0f)
+            : step > 0 ? VelocityBetween(hits[FarthestWithin(hits, end, -1)], hits[end]) : VelocityBetween(hits[end], hits[FarthestWithin(hits, end, +1)]);
+        bool own = MovesOnItsOwn(t, end, step, motion);
+        Box? carried = det.Box;
+        for (int k = 1; k <= hold && (step < 0 ? frame - k >= limit : frame + k <= limit); k++)
         {
-            var b = firstDet.Box;
-            var box = Box.FromCenter(b.CenterX - vx0 * k, b.CenterY - vy0 * k, b.Width, b.Height).Scale(Growth(k));
-            output[first - k].Add(new Region(box, firstDet.Score, t.Id, RegionSource.Extrapolated));
-        }
-        var (vx1, vy1) = hits.Count < 2 ? (0f, 0f) : VelocityBetween(hits[FarthestWithin(hits, hits.Count - 1, -1)], hits[^1]);
-        var (last, lastDet) = t.Last;
-        for (int k = 1; k <= hold && last + k <= sceneEnd[last]; k++)
-        {
-            var b = lastDet.Box;
-            var box = Box.FromCenter(b.CenterX + vx1 * k, b.CenterY + vy1 * k, b.Width, b.Height).Scale(Growth(k));
-            output[last + k].Add(new Region(box, lastDet.Score, t.Id, RegionSource.Extrapolated));
+            int f = frame + step * k;
+            carried = carried is { } c && !own ? Carry(motion, c, f - step, f) : null;
+            var b = det.Box;
+            var box = (carried ?? Box.FromCenter(b.CenterX + step * vx * k, b.CenterY + step * vy * k, b.Width, b.Height)).Scale(Growth(k));
+            output[f].Add(new Region(box, det.Score, t.Id, RegionSource.Extrapolated));
         }
     }
+
+    /// <summary>
+    /// Whether a clearly seen face moved against the camera near the track's end (by more than half its width within
+    /// <see cref="TrackerOptions.HoldFrames"/>): someone walking past a still camera. Its hold then follows its own
+    /// velocity. Weak or short tracks never count: their boxes jump between neighbours in a crowd, and following
+    /// that jump is what carried held boxes off every face.
+    /// </summary>
+    private bool MovesOnItsOwn(Track t, int end, int step, CameraStep?[] motion)
+    {
+        var hits = t.Hits;
+        if (hits.Count < OwnMotionHits || hits.Max(h => h.Det.Score) < options.StrongScore) return false;
+        int j = end;
+        while (j - step >= 0 && j - step < hits.Count && Math.Abs(hits[j - step].Frame - hits[end].Frame) <= options.HoldFrames) j -= step;
+        if (j == end) return false;
+        var (from, to) = step > 0 ? (hits[j], hits[end]) : (hits[end], hits[j]);
+        if (Carry(motion, from.Det.Box, from.Frame, to.Frame) is not { } expected) return false;
+        float dx = to.Det.Box.CenterX - expected.CenterX, dy = to.Det.Box.CenterY - expected.CenterY;
+        return MathF.Sqrt(dx * dx + dy * dy) >= 0.5f * to.Det.Box.Width;
+    }
+
+    /// <summary>Detections a track needs before its own motion is believed over the camera's.</summary>
+    private const int OwnMotionHits = 5;
 
     /// <summary>Index of the hit farthest from hit <paramref name="from"/> in direction <paramref name="step"/> (±1) that
     /// lies within <see cref="TrackerOptions.VelocityFrames"/> of it; the next hit when none does.</summary>

@@ -76,11 +76,11 @@ public class TrackerTests
     public void Settings_follow_the_frame_rate_and_the_fast_search()
     {
         var normal = TrackerOptions.ForFrameRate(30);
-        Assert.Equal((8, 3, 3, 2), (normal.HoldFrames, normal.BirthHits, normal.VelocityFrames, normal.SpreadFrames));
+        Assert.Equal((10, 3, 3, 3), (normal.HoldFrames, normal.BirthHits, normal.VelocityFrames, normal.SpreadFrames));
         // --fast searches for small faces on every other frame: half the detections to be born.
         var fast = TrackerOptions.ForFrameRate(30, fineEvery: 2);
         Assert.Equal((2, 3), (fast.BirthHits, fast.VelocityFrames));
-        Assert.Equal(15, TrackerOptions.ForFrameRate(60).HoldFrames);
+        Assert.Equal((20, 6), (TrackerOptions.ForFrameRate(60).HoldFrames, TrackerOptions.ForFrameRate(60).SpreadFrames));
     }
 
     [Fact]
@@ -160,5 +160,51 @@ public class TrackerTests
         var regions = new NoTracker().Build(frames);
         Assert.Single(regions[0]);
         Assert.Empty(regions[1]);
+    }
+
+    /// <summary>Four faces that move only with the camera, at the corners of the picture.</summary>
+    private static Box[] Still(int i, float panX, float panY = 0) =>
+        [new(50 + panX * i, 50 + panY * i, 40, 40), new(600 + panX * i, 60 + panY * i, 40, 40),
+         new(70 + panX * i, 400 + panY * i, 40, 40), new(620 + panX * i, 420 + panY * i, 40, 40)];
+
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData(false, false)]
+    public void Held_boxes_follow_the_camera_not_a_last_poor_box(bool followCamera, bool covered)
+    {
+        // The camera pans 4 px a frame. Face X is seen on frames 0..24; its last box slid 8 px right (a neighbour, a poor
+        // box), so its own velocity over the last frames says 6.7 px a frame, and ten frames of hold at that speed leave
+        // the face. The other faces say where the camera goes.
+        Box X(int i) => new(300 + 4 * i, 200, 40, 40);
+        var frames = Enumerable.Range(0, 40).Select(i =>
+            F(i, false, [.. Still(i, 4), .. i < 24 ? [X(i)] : i == 24 ? [X(i) with { X = X(i).X + 8 }] : Array.Empty<Box>()])).ToList();
+        var regions = new Tracker(new TrackerOptions(holdFrames: 10, spreadFrames: 0, followCamera: followCamera)).Build(frames);
+        Assert.Equal(covered, Enumerable.Range(25, 10).All(i => Covers(regions[i], X(i))));
+    }
+
+    [Fact]
+    public void A_face_walking_past_a_still_camera_keeps_its_own_velocity()
+    {
+        // Four faces stand still; W walks 5 px a frame and is last seen on frame 24. Moved with the camera (not at all),
+        // its held box would stay behind.
+        Box W(int i) => new(200 + 5 * i, 250, 40, 40);
+        var frames = Enumerable.Range(0, 40).Select(i => F(i, false, [.. Still(i, 0), .. i < 25 ? [W(i)] : Array.Empty<Box>()])).ToList();
+        var regions = new Tracker(new TrackerOptions(holdFrames: 10, spreadFrames: 0)).Build(frames);
+        Assert.All(Enumerable.Range(25, 10), i => Assert.True(Covers(regions[i], W(i)), $"frame {i} left uncovered"));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Spread_detections_are_carried_with_the_camera(bool followCamera)
+    {
+        // A fast pan and zoom: detections of three frames before and after land on the face only when moved with it.
+        Box Zoomed(Box b, int i) => Box.FromCenter(640 + (b.CenterX - 640) * MathF.Pow(1.01f, i) + 10 * i, 360 + (b.CenterY - 360) * MathF.Pow(1.01f, i),
+            b.Width * MathF.Pow(1.01f, i), b.Height * MathF.Pow(1.01f, i));
+        var frames = Enumerable.Range(0, 30).Select(i => F(i, false, Still(0, 0).Select(b => Zoomed(b, i)).ToArray())).ToList();
+        var regions = new Tracker(new TrackerOptions(holdFrames: 0, weakHoldFrames: 0, spreadFrames: 3, followCamera: followCamera)).Build(frames);
+        var spread = regions[15].Where(r => r.Source == RegionSource.Spread).ToList();
+        Assert.Equal(4 * 6, spread.Count);
+        Assert.Equal(followCamera, spread.All(r => frames[15].Detections.Any(d => d.Box.IoU(r.Box) > 0.9f)));
     }
 }
