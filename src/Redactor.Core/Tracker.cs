@@ -70,8 +70,10 @@ public sealed record TrackerOptions
 
     /// <summary>
     /// Held boxes and spread detections move with the camera (pan and zoom), estimated in each frame from the faces the
-    /// tracker follows (<see cref="CameraMotion"/>); where it is unknown, held boxes move with their track's velocity and
-    /// spread detections stay where they were found. A face that clearly moves against the camera keeps its own velocity.
+    /// tracker follows (<see cref="CameraMotion"/>). A held box goes on at its track's velocity from the first frame whose
+    /// camera move is unknown; a spread detection carried across such a frame stays where it was found. A face that
+    /// clearly moves against the camera keeps its own velocity. Not evidence from the picture itself: with a still camera,
+    /// faces that all walk one way read as a pan, and a weakly seen face standing among them is held moving with them.
     /// </summary>
     public bool FollowCamera { get; }
 
@@ -122,7 +124,8 @@ public sealed class NoTracker : ITracker
 /// <summary>
 /// Links detections into tracks (overlap with a constant-velocity prediction), then covers each track over its
 /// whole life: detections as found, gaps by interpolation, and <see cref="TrackerOptions.HoldFrames"/> before
-/// and after, moving with the track's velocity and growing with uncertainty. Scene cuts end every track.
+/// and after, moving with the camera (or, where its move is unknown or the face moves on its own, with the track's
+/// velocity) and growing with uncertainty. Scene cuts end every track.
 /// Detections that count link first; weak ones then extend the tracks left unmatched in that frame (a face turning
 /// or blurring keeps its track), and weak ones left over start tentative tracks, kept only when they persist.
 /// Works on the whole video's detections at once, so it can look both ways in time.
@@ -165,7 +168,7 @@ public sealed class Tracker(TrackerOptions options) : ITracker
         foreach (var t in confirmed) Render(t, output, sceneStart, sceneEnd, motion);
         if (options.SpreadFrames == 0) return output;
         // Spread regions are read from the neighbouring frames' detections when a frame's regions are enumerated, not
-        // stored: each detection appears in up to five frames, and stored they would grow an hour of crowd video past
+        // stored: each detection appears in up to 2 × SpreadFrames + 1 frames (7 at 30 fps), and stored they would grow an hour of crowd video past
         // the memory the rest of the pipeline keeps (171,655 regions in all on the 20 s wider-720p).
         var spread = new IReadOnlyList<Region>[frames.Count];
         for (int f = 0; f < frames.Count; f++)
@@ -175,13 +178,13 @@ public sealed class Tracker(TrackerOptions options) : ITracker
 
     /// <summary>
     /// The camera's move into each frame from the one before (null where unknown: a scene's first frame, fewer than
-    /// <see cref="TrackerOptions.CameraFaces"/> faces seen in both), estimated from the confirmed tracks' detections on
+    /// <see cref="TrackerOptions.CameraFaces"/> faces seen in both or following the fit, no plausible fit), estimated from the confirmed tracks' detections on
     /// consecutive frames.
     /// </summary>
     private CameraStep?[] CameraSteps(List<Track> tracks, int frameCount)
     {
-        // Pairs grouped by frame with a counting sort into one array: an hour of crowd video has millions of
-        // detections, and a list per frame would cost more than the pairs themselves.
+        // Pairs grouped by frame with a counting sort into one array, freed when the steps are estimated: an hour of crowd
+        // video has millions of detections (20 a frame for an hour at 30 fps: about 70 MB of pairs for a moment).
         var steps = new CameraStep?[frameCount];
         if (!options.FollowCamera) return steps;
         var start = new int[frameCount + 1];
@@ -325,8 +328,8 @@ public sealed class Tracker(TrackerOptions options) : ITracker
     /// <summary>
     /// Covers <paramref name="hold"/> frames beyond the track's end hit <paramref name="end"/> in direction
     /// <paramref name="step"/> (−1 before the first hit, +1 after the last), up to <paramref name="limit"/> (its scene's
-    /// edge). The box moves with the camera where the camera's move is known, unless the face moves on its own; else,
-    /// and then, with the track's velocity at that end.
+    /// edge). The box moves with the camera, unless the face moves on its own; from the first frame whose camera move is
+    /// unknown (and when it moves on its own, from the start), at the track's velocity at that end.
     /// </summary>
     private void Hold(Track t, int end, int step, int hold, int limit, List<Region>[] output, CameraStep?[] motion)
     {
@@ -335,20 +338,24 @@ public sealed class Tracker(TrackerOptions options) : ITracker
         // Pixels a frame forward in time, measured over the hits nearest this end.
         var (vx, vy) = hits.Count < 2 ? (0f, 0f)
             : step > 0 ? VelocityBetween(hits[FarthestWithin(hits, end, -1)], hits[end]) : VelocityBetween(hits[end], hits[FarthestWithin(hits, end, +1)]);
-        bool own = MovesOnItsOwn(t, end, step, motion);
-        Box? carried = det.Box;
+        bool following = !MovesOnItsOwn(t, end, step, motion);
+        // Where the box was last carried with the camera (the detection to begin with); from the first frame whose camera
+        // move is unknown on, the box goes on from there at the track's velocity.
+        Box anchor = det.Box;
+        int anchorK = 0;
         for (int k = 1; k <= hold && (step < 0 ? frame - k >= limit : frame + k <= limit); k++)
         {
             int f = frame + step * k;
-            carried = carried is { } c && !own ? Carry(motion, c, f - step, f) : null;
-            var b = det.Box;
-            var box = (carried ?? Box.FromCenter(b.CenterX + step * vx * k, b.CenterY + step * vy * k, b.Width, b.Height)).Scale(Growth(k));
+            if (following && Carry(motion, anchor, f - step, f) is { } carried) (anchor, anchorK) = (carried, k);
+            else following = false;
+            int ahead = k - anchorK;
+            var box = Box.FromCenter(anchor.CenterX + step * vx * ahead, anchor.CenterY + step * vy * ahead, anchor.Width, anchor.Height).Scale(Growth(k));
             output[f].Add(new Region(box, det.Score, t.Id, RegionSource.Extrapolated));
         }
     }
 
     /// <summary>
-    /// Whether a clearly seen face moved against the camera near the track's end (by more than half its width within
+    /// Whether a clearly seen face moved against the camera near the track's end (by half its width or more within
     /// <see cref="TrackerOptions.HoldFrames"/>): someone walking past a still camera. Its hold then follows its own
     /// velocity. Weak or short tracks never count: their boxes jump between neighbours in a crowd, and following
     /// that jump is what carried held boxes off every face.

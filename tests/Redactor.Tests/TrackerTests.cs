@@ -207,4 +207,42 @@ public class TrackerTests
         Assert.Equal(4 * 6, spread.Count);
         Assert.Equal(followCamera, spread.All(r => frames[15].Detections.Any(d => d.Box.IoU(r.Box) > 0.9f)));
     }
+
+    [Fact]
+    public void Held_boxes_follow_a_pan_that_starts_after_the_last_detection()
+    {
+        // The camera stands still until frame 15, then pans 20 px a frame; face X was last seen, standing, on frame 14.
+        // Its own velocity (none) would leave the held box behind; a step applied one frame early or late leaves it 20 px off.
+        float Pan(int i) => 20 * Math.Max(0, i - 15);
+        Box X(int i) => new(300 + Pan(i), 200, 40, 40);
+        var frames = Enumerable.Range(0, 30).Select(i =>
+            F(i, false, [.. Still(0, 0).Select(b => b with { X = b.X + Pan(i) }), .. i <= 14 ? [X(i)] : Array.Empty<Box>()])).ToList();
+        var regions = new Tracker(new TrackerOptions(holdFrames: 10, spreadFrames: 0)).Build(frames);
+        Assert.All(Enumerable.Range(15, 10), i => Assert.True(Covers(regions[i], X(i)), $"frame {i} left uncovered"));
+    }
+
+    [Fact]
+    public void Boxes_held_before_the_first_detection_follow_the_camera_back_in_time()
+    {
+        // The camera pans 20 px a frame throughout; face Y is first seen on frame 15 with a box slid 10 px ahead, so its
+        // velocity over its first frames reads 16.7 px a frame, and ten frames back at that speed miss the face.
+        Box Y(int i) => new(300 + 20 * i, 200, 40, 40);
+        var frames = Enumerable.Range(0, 30).Select(i =>
+            F(i, false, [.. Still(i, 20), .. i == 15 ? [Y(i) with { X = Y(i).X + 10 }] : i > 15 ? [Y(i)] : Array.Empty<Box>()])).ToList();
+        var regions = new Tracker(new TrackerOptions(holdFrames: 10, spreadFrames: 0)).Build(frames);
+        Assert.All(Enumerable.Range(5, 10), i => Assert.True(Covers(regions[i], Y(i)), $"frame {i} left uncovered"));
+    }
+
+    [Fact]
+    public void A_walker_among_few_still_faces_does_not_move_the_others_held_boxes()
+    {
+        // A still camera: three faces stand, W walks 6 px a frame, and Z, standing, is last seen on frame 20.
+        Box W(int i) => new(200 + 6 * i, 250, 40, 40);
+        Box Z = new(400, 500, 40, 40);
+        var frames = Enumerable.Range(0, 40).Select(i =>
+            F(i, false, [.. Still(i, 0).Take(3), W(i), .. i <= 20 ? [Z] : Array.Empty<Box>()])).ToList();
+        var regions = new Tracker(new TrackerOptions(holdFrames: 10, spreadFrames: 0)).Build(frames);
+        Assert.All(Enumerable.Range(21, 10), i => Assert.True(regions[i].Any(r => Math.Abs(r.Box.CenterX - Z.CenterX) < 1 && Math.Abs(r.Box.CenterY - Z.CenterY) < 1),
+            $"frame {i}: Z's held box moved"));
+    }
 }
