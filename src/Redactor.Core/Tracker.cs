@@ -97,7 +97,7 @@ public sealed record TrackerOptions
     /// Until held and spread boxes followed the camera the hold was a quarter of a second and the spread a fifteenth
     /// (3.7 / 8.1 / 9.2 % and 0.6 / 4.4 / 5.9 % with today's detector); following it, the boxes of crowd tracks no
     /// longer fly off at the speed of their last jittery boxes, and the longer hold and spread cost less background
-    /// than they protect: 3.7 / 6.4 / 7.9 % and 0.4 / 2.9 / 5.7 %.
+    /// than they protect: 3.7 / 6.7 / 7.9 % and 0.4 / 2.9 / 5.7 %.
     /// <paramref name="fineEvery"/>: the detector searched for the smallest faces on every so many frames only, so a
     /// weak-only track gets that many times fewer detections in the same time. The velocity stays over a tenth of a
     /// second: over 4 frames with <c>--fast</c> was a hair better on the 720p videos (wider 4.73 / 10.4 / 8.40 % vs
