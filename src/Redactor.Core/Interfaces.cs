@@ -36,7 +36,17 @@ public interface ITracker
 }
 
 /// <summary>What the first pass learns about one frame: its detections and whether a hard cut precedes it.</summary>
-public sealed record FrameDetections(long Index, double Time, IReadOnlyList<Detection> Detections, bool CutBefore);
+public sealed record FrameDetections(long Index, double Time, IReadOnlyList<Detection> Detections, bool CutBefore)
+{
+    /// <summary>How the picture as a whole moved from the frame before (null when unknown: the first frame, a cut).</summary>
+    public PictureShift? Shift { get; init; }
+}
+
+/// <summary>
+/// The dominant shift of the picture from one frame to the next, in frame pixels (content moved by Dx, Dy), measured
+/// around the point (CenterX, CenterY): mostly the background, so mostly the camera, whatever the people in it do.
+/// </summary>
+public readonly record struct PictureShift(float Dx, float Dy, float CenterX, float CenterY);
 
 /// <summary>Receives redacted frames in order. <see cref="Complete"/> makes the output appear;
 /// disposing without completing removes every trace of it.</summary>

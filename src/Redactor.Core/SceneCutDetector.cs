@@ -16,6 +16,80 @@ public sealed class SceneCutDetector
     /// <summary>Histogram L1 distance (0..2) above which a frame starts a new scene.</summary>
     public float HistogramThreshold { get; init; } = 0.6f;
 
+    private float[]? _prevColumns;
+    private float[]? _prevRows;
+
+    /// <summary>Largest shift searched, as a share of the frame's side.</summary>
+    private const float MaxShiftShare = 0.05f;
+
+    /// <summary>Lines sampled for the projections: every so many rows (for the column profile) and columns. Sparser
+    /// sampling would read different lines of a picture moved vertically, and lose the match on fine texture.</summary>
+    private const int ProjectionStep = 2;
+
+    /// <summary>
+    /// The picture's shift from the previous frame passed here (null for the first one), from its luma projections: the
+    /// mean of each column (over every eighth row) and of each row, matched between frames at whole-pixel shifts. Pure
+    /// C#, about half a million samples a 720p frame.
+    /// </summary>
+    public PictureShift? Shift(Frame frame)
+    {
+        var (columns, rows) = Projections(frame);
+        PictureShift? shift = null;
+        if (_prevColumns is { Length: var pw } && _prevRows is { Length: var ph } && pw == columns.Length && ph == rows.Length)
+            shift = new PictureShift(BestShift(_prevColumns, columns), BestShift(_prevRows, rows), frame.Width / 2f, frame.Height / 2f);
+        _prevColumns = columns;
+        _prevRows = rows;
+        return shift;
+    }
+
+    private static (float[] Columns, float[] Rows) Projections(Frame frame)
+    {
+        int w = frame.Width, h = frame.Height;
+        var columns = new float[w];
+        var rows = new float[h];
+        var data = frame.Pixels;
+        for (int y = 0; y < h; y++)
+        {
+            int row = y * frame.Stride;
+            float rowSum = 0;
+            if (y % ProjectionStep == 0)
+                for (int x = 0; x < w; x++)
+                {
+                    float luma = Luma(data, row + x * 3);
+                    columns[x] += luma;
+                    if (x % ProjectionStep == 0) rowSum += luma;
+                }
+            else
+                for (int x = 0; x < w; x += ProjectionStep) rowSum += Luma(data, row + x * 3);
+            rows[y] = rowSum;
+        }
+        return (columns, rows);
+    }
+
+    private static float Luma(byte[] data, int p) => 0.114f * data[p] + 0.587f * data[p + 1] + 0.299f * data[p + 2];
+
+    /// <summary>Shift d (content moved by d) that makes <paramref name="cur"/>[i] best match <paramref name="prev"/>[i − d],
+    /// by mean absolute difference of the mean-removed profiles over the part both cover.</summary>
+    private static float BestShift(float[] prev, float[] cur)
+    {
+        int n = cur.Length, max = Math.Max(1, (int)(n * MaxShiftShare));
+        float mp = prev.Average(), mc = cur.Average();
+        float best = float.PositiveInfinity;
+        int bestD = 0;
+        for (int d = -max; d <= max; d++)
+        {
+            float sum = 0;
+            int count = 0;
+            for (int i = max; i < n - max; i++)
+            {
+                sum += Math.Abs(cur[i] - mc - (prev[i - d] - mp));
+                count++;
+            }
+            if (count > 0 && sum / count < best) (best, bestD) = (sum / count, d);
+        }
+        return bestD;
+    }
+
     /// <summary>True when <paramref name="frame"/> begins a new scene (never for the first frame).</summary>
     public bool IsCut(Frame frame)
     {

@@ -30,7 +30,8 @@ public static class VideoPipeline
             while (source.Read(frame, ct))
             {
                 bool cut = cuts.IsCut(frame);
-                results.Add(new FrameDetections(frame.Index, frame.Time, detectors[0].Detect(frame), cut));
+                var shift = cuts.Shift(frame);
+                results.Add(new FrameDetections(frame.Index, frame.Time, detectors[0].Detect(frame), cut) { Shift = shift });
                 progress?.Report(new PipelineProgress("detect", results.Count, source.FrameCountHint));
             }
             return results.Select(r => r!).ToList();
@@ -38,17 +39,17 @@ public static class VideoPipeline
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var free = new BlockingCollection<Frame>();
-        using var work = new BlockingCollection<(Frame Frame, bool Cut)>(detectors.Count * 2);
+        using var work = new BlockingCollection<(Frame Frame, bool Cut, PictureShift? Shift)>(detectors.Count * 2);
         for (int i = 0; i < detectors.Count * 2 + 1; i++) free.Add(new Frame(source.Width, source.Height));
         long completed = 0;
         var workers = detectors.Select(detector => Task.Run(() =>
         {
             try
             {
-                foreach (var (frame, cut) in work.GetConsumingEnumerable(stop.Token))
+                foreach (var (frame, cut, shift) in work.GetConsumingEnumerable(stop.Token))
                 {
                     var found = detector.Detect(frame);
-                    lock (results) results[(int)frame.Index] = new FrameDetections(frame.Index, frame.Time, found, cut);
+                    lock (results) results[(int)frame.Index] = new FrameDetections(frame.Index, frame.Time, found, cut) { Shift = shift };
                     Interlocked.Increment(ref completed);
                     free.Add(frame);
                 }
@@ -68,8 +69,9 @@ public static class VideoPipeline
                 var frame = free.Take(stop.Token);
                 if (!source.Read(frame, stop.Token)) break;
                 bool cut = cuts.IsCut(frame);
+                var shift = cuts.Shift(frame);
                 lock (results) results.Add(null);
-                work.Add((frame, cut), stop.Token);
+                work.Add((frame, cut, shift), stop.Token);
                 progress?.Report(new PipelineProgress("detect", Interlocked.Read(ref completed), source.FrameCountHint));
             }
             readAll = true;

@@ -306,4 +306,33 @@ public class DetectionLogicTests
         Assert.False(cuts.IsCut(panned));
         Assert.True(cuts.IsCut(other));
     }
+
+    [Theory]
+    [InlineData(7, -3)]
+    [InlineData(-12, 5)]
+    [InlineData(0, 0)]
+    public void The_pictures_shift_between_frames_is_measured_from_its_projections(int dx, int dy)
+    {
+        // A textured picture (random 4 px blocks), then the same picture with its content moved by (dx, dy): a pan.
+        var rng = new Random(3);
+        var blocks = new byte[100, 65];
+        for (int y = 0; y < 65; y++) for (int x = 0; x < 100; x++) blocks[x, y] = (byte)rng.Next(256);
+        var big = new byte[400, 260];
+        for (int y = 0; y < 260; y++) for (int x = 0; x < 400; x++) big[x, y] = blocks[x / 4, y / 4];
+        Frame Crop(int ox, int oy)
+        {
+            var f = new Frame(320, 180);
+            for (int y = 0; y < 180; y++)
+                for (int x = 0; x < 320; x++)
+                {
+                    int p = y * f.Stride + x * 3;
+                    f.Pixels[p] = f.Pixels[p + 1] = f.Pixels[p + 2] = big[x + ox, y + oy];
+                }
+            return f;
+        }
+        var cuts = new SceneCutDetector();
+        Assert.Null(cuts.Shift(Crop(40, 40)));
+        var shift = cuts.Shift(Crop(40 - dx, 40 - dy))!.Value;
+        Assert.Equal((dx, dy, 160f, 90f), (shift.Dx, shift.Dy, shift.CenterX, shift.CenterY));
+    }
 }
