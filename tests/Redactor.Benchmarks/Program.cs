@@ -67,7 +67,8 @@ public class CrowdRedactionBenchmarks
     public void RedactCrowdFrame() => _redactor.Apply(_frame, _regions);
 }
 
-/// <summary>Per-frame work outside the network: cut detection on a 720p frame.</summary>
+/// <summary>Per-frame work outside the network on a 720p frame: cut detection (two frames a call) and the picture's
+/// shift (one frame a call once the first has been seen).</summary>
 [MemoryDiagnoser]
 public class FrameBenchmarks
 {
@@ -83,6 +84,9 @@ public class FrameBenchmarks
 
     [Benchmark]
     public bool SceneCut() => _cuts.IsCut(_a) | _cuts.IsCut(_b);
+
+    [Benchmark]
+    public PictureShift? PictureShift() => _cuts.Shift(_a) ?? _cuts.Shift(_b);
 }
 
 /// <summary>RetinaFace's pass in the default detector (the 720p frame fitted into two 640 windows, 0.875×) on one
