@@ -38,7 +38,8 @@ public interface ITracker
 /// <summary>What the first pass learns about one frame: its detections and whether a hard cut precedes it.</summary>
 public sealed record FrameDetections(long Index, double Time, IReadOnlyList<Detection> Detections, bool CutBefore)
 {
-    /// <summary>How the picture as a whole moved from the frame before (null when unknown: the first frame, a cut).</summary>
+    /// <summary>How the picture as a whole moved from the frame before (null when unknown: the first frame). Across a cut it
+    /// compares unrelated pictures; the tracker never carries boxes across a cut.</summary>
     public PictureShift? Shift { get; init; }
 }
 

@@ -170,7 +170,7 @@ public sealed class Tracker(TrackerOptions options) : ITracker
         if (options.SpreadFrames == 0) return output;
         // Spread regions are read from the neighbouring frames' detections when a frame's regions are enumerated, not
         // stored: each detection appears in up to 2 × SpreadFrames + 1 frames (7 at 30 fps), and stored they would grow an hour of crowd video past
-        // the memory the rest of the pipeline keeps (171,655 regions in all on the 20 s wider-720p).
+        // the memory the rest of the pipeline keeps (236,273 regions in all on the 20 s wider-720p).
         var spread = new IReadOnlyList<Region>[frames.Count];
         for (int f = 0; f < frames.Count; f++)
             spread[f] = new SpreadRegions(output, motion, f, Math.Max(sceneStart[f], f - options.SpreadFrames), Math.Min(sceneEnd[f], f + options.SpreadFrames));

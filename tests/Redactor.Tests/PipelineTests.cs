@@ -54,6 +54,9 @@ public class PipelineTests
             Assert.Equal(i, result[i].Index);
             Assert.Equal((byte)i, (byte)result[i].Detections.Single().Box.X);
         }
+        // The picture's shift from the frame before reaches the tracker whichever worker detected the frame.
+        Assert.Null(result[0].Shift);
+        Assert.All(result.Skip(1), r => Assert.NotNull(r.Shift));
     }
 
     [Fact]
