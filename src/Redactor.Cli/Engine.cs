@@ -107,8 +107,8 @@ internal sealed class Engine(MediaOptions options) : IDisposable
             DetectorKind.YunetN => Search("yunet-n", (path, t) => new YuNetOnnxModel(path, t, threads)),
             DetectorKind.Ultraface => Search("ultraface", (path, t) => new UltraFaceModel(path, t)),
             DetectorKind.Ensemble => new UnionDetector([YuNet(), Retina()]),
-            // RetinaFace once over the whole frame, in two of its windows: see DetectorKind.Combined. Enlarged no more
-            // than YuNet's plan: RetinaFace's smallest anchor is 16 px as well.
+            // RetinaFace once over the whole frame, fitted into one 1120x640 input: see DetectorKind.Combined. Enlarged no
+            // more than YuNet's plan: RetinaFace's smallest anchor is 16 px as well.
             DetectorKind.Combined => new UnionDetector([YuNet(), Retina(new FittedPlan(RetinaFaceOnnxModel.TwoWindowsLongSide, RetinaFaceOnnxModel.Side, planner.MaxUpscale))]),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Detector, "unknown detector"),
         };

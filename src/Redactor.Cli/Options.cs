@@ -66,9 +66,9 @@ internal sealed class RedactOptions : MediaOptions
 
 internal enum AudioMode { Keep, Drop }
 
-/// <summary>Face detectors. <see cref="Combined"/>, the default, adds RetinaFace over the whole frame, fitted into two of
-/// its 640-pixel windows, to YuNet's multi-scale search: a second model finds faces YuNet misses (turned, shadowed,
-/// large and partly hidden) at a fixed two network runs a frame. On the pan-zoom videos it took faces visible in some
+/// <summary>Face detectors. <see cref="Combined"/>, the default, adds RetinaFace over the whole frame, fitted into one
+/// 1120×640 input (two of its 640-pixel windows until RetinaFace ran at any size), to YuNet's multi-scale search: a second
+/// model finds faces YuNet misses (turned, shadowed, large and partly hidden) at a fixed cost a frame. On the pan-zoom videos it took faces visible in some
 /// frame from 9.3 to 8.1 % (wider-720p), 5.9 to 4.4 % (masks-720p) and 12.9 to 11.5 % (wider-1080p) for 0.3–0.8
 /// points more background and half to three quarters as much time again. RetinaFace on every other frame only gave wider-720p's
 /// exposure back (9.3 %). <see cref="Ensemble"/> runs RetinaFace at every scale of YuNet's plan as well.</summary>

@@ -1,10 +1,11 @@
 namespace Redactor.Onnx;
 
 /// <summary>
-/// Rewrites an ONNX model's declared shapes so a fully convolutional network accepts any input size. YuNet is
-/// published with a fixed 1×3×640×640 input, but nothing in its graph depends on that size (OpenCV runs it at any
-/// size); ONNX Runtime, unlike OpenCV, enforces the declared shape. The pinned file on disk is left as it is; only
-/// the bytes handed to the runtime change. Works on the protobuf wire format directly (no ONNX library is served).
+/// Rewrites an ONNX model so a fully convolutional network accepts any input size. YuNet is published with a fixed
+/// 1×3×640×640 input, but nothing in its graph depends on that size (OpenCV runs it at any size); ONNX Runtime, unlike
+/// OpenCV, enforces the declared shape (<see cref="FreeSpatialSize"/>). RetinaFace's graph also traced two sizes of its
+/// 640 input as constants (<see cref="UpsampleToMatch"/>). The pinned file on disk is left as it is; only the bytes
+/// handed to the runtime change. Works on the protobuf wire format directly (no ONNX library is served).
 /// </summary>
 internal static class OnnxShapes
 {
@@ -31,6 +32,86 @@ internal static class OnnxShapes
             return true;
         });
     }
+
+    // GraphProto.node 1; NodeProto.input 1, output 2, name 3, op_type 4.
+    private const int Node = 1, NodeInput = 1, NodeOutput = 2, NodeName = 3, NodeOp = 4;
+
+    /// <summary>
+    /// Makes each upsampling of a feature pyramid follow the input's size: a Resize whose output is added to another
+    /// tensor (the finer map it is merged with) takes its output size from that tensor's shape at run time, through a
+    /// Shape node inserted before it. RetinaFace's export traced those sizes as constants of its 640×640 input (40×40 and
+    /// 80×80), so with its spatial size freed any other input failed at the Add. The Add already needs both tensors
+    /// alike (same channels), so the sizes are the same for 640×640. Throws when the graph has no such Resize.
+    /// </summary>
+    public static byte[] UpsampleToMatch(byte[] model)
+    {
+        int patched = 0;
+        var result = Edit(model, (field, payload, w) =>
+        {
+            if (field != Graph) return false;
+            var nodes = Fields(payload).Where(f => f.Field == Node).Select(f => ParseNode(f.Payload)).ToList();
+            // Resize output → the tensor it is added to, which must come from an earlier node (the Shape goes before the Resize).
+            var target = new Dictionary<string, string>();
+            var before = new HashSet<string>();
+            foreach (var n in nodes)
+            {
+                if (n.Op == "Resize" && n.Inputs.Count == 4 && n.Outputs.Count == 1
+                    && nodes.FirstOrDefault(a => a.Op == "Add" && a.Inputs.Count == 2 && a.Inputs.Contains(n.Outputs[0])) is { } add)
+                {
+                    string other = add.Inputs[0] == n.Outputs[0] ? add.Inputs[1] : add.Inputs[0];
+                    if (!before.Contains(other)) throw new InvalidDataException($"unexpected ONNX graph: {other} is computed after the Resize {n.Outputs[0]}");
+                    target[n.Outputs[0]] = other;
+                }
+                before.UnionWith(n.Outputs);
+            }
+            w.Message(field, Edit(payload, (f, p, gw) =>
+            {
+                if (f != Node) return false;
+                var n = ParseNode(p);
+                if (n.Op != "Resize" || !target.TryGetValue(n.Outputs[0], out var like)) return false;
+                string sizes = n.Outputs[0] + "/size_of_" + like;
+                var shape = new Writer();
+                shape.Message(NodeInput, Utf8(like));
+                shape.Message(NodeOutput, Utf8(sizes));
+                shape.Message(NodeName, Utf8(sizes));
+                shape.Message(NodeOp, Utf8("Shape"));
+                gw.Message(Node, shape.ToArray());
+                int input = 0;
+                gw.Message(Node, Edit(p, (f2, p2, nw) => f2 == NodeInput && input++ == 3 && nw.Message(NodeInput, Utf8(sizes))));
+                patched++;
+                return true;
+            }));
+            return true;
+        });
+        if (patched == 0) throw new InvalidDataException("unexpected ONNX graph: no Resize added to another tensor");
+        return result;
+    }
+
+    private sealed record NodeInfo(string Op, List<string> Inputs, List<string> Outputs);
+
+    private static NodeInfo ParseNode(byte[] node)
+    {
+        var fields = Fields(node);
+        string Text(byte[] b) => System.Text.Encoding.UTF8.GetString(b);
+        return new NodeInfo(
+            fields.Where(f => f.Field == NodeOp).Select(f => Text(f.Payload)).FirstOrDefault() ?? "",
+            fields.Where(f => f.Field == NodeInput).Select(f => Text(f.Payload)).ToList(),
+            fields.Where(f => f.Field == NodeOutput).Select(f => Text(f.Payload)).ToList());
+    }
+
+    /// <summary>The length-delimited fields of a message, in order.</summary>
+    private static List<(int Field, byte[] Payload)> Fields(byte[] message)
+    {
+        var list = new List<(int, byte[])>();
+        Edit(message, (f, p, _) =>
+        {
+            list.Add((f, p));
+            return false;
+        });
+        return list;
+    }
+
+    private static byte[] Utf8(string s) => System.Text.Encoding.UTF8.GetBytes(s);
 
     private static byte[] FreeDims(byte[] valueInfo, int[] which, string prefix) =>
         Edit(valueInfo, (f, p, w) => f == Type && w.Message(f, Edit(p, (f2, p2, w2) => f2 == TensorType && w2.Message(f2, Edit(p2, (f3, p3, w3) =>

@@ -53,10 +53,10 @@ public class DecoderTests
 
     /// <summary>Both runtimes find the same faces on a dlib-faces photo: as many, boxes overlapping by IoU over
     /// 0.97, scores within 0.01.</summary>
-    private static void AssertSameFaces(IFaceModel ort, IFaceModel cv, string photo, float scale)
+    private static void AssertSameFaces(IFaceModel ort, IFaceModel cv, string photo, float scale, PixelRect? region = null)
     {
         var frame = ImageFiles.Read(Path.Combine(TestPaths.DlibFaces, "images", photo));
-        var roi = new PixelRect(0, 0, frame.Width, frame.Height);
+        var roi = region ?? new PixelRect(0, 0, frame.Width, frame.Height);
         var a = ort.Detect(frame, roi, scale).OrderBy(d => d.Box.X).ToList();
         var b = cv.Detect(frame, roi, scale).OrderBy(d => d.Box.X).ToList();
         Assert.NotEmpty(b);
@@ -69,14 +69,41 @@ public class DecoderTests
     }
 
     [Theory]
-    [InlineData("2008_001009.jpg", 1f)]
-    [InlineData("2007_007763.jpg", 1.6f)]   // several windows
-    public void RetinaFace_through_ONNX_Runtime_finds_what_OpenCV_finds(string photo, float scale)
+    [InlineData("2008_001009.jpg")]
+    [InlineData("2007_007763.jpg")]
+    public void RetinaFace_through_ONNX_Runtime_finds_what_OpenCV_finds_on_a_640_input(string photo)
+    {
+        // A 360x360 region scaled to exactly 640x640: the published graph's own size, one window for OpenCV and one unpadded
+        // input for ONNX Runtime, so the graph made to follow its input must give what the published one gives.
+        var path = Path.Combine(TestPaths.Models, ModelStore.Find("retinaface").FileName);
+        using var ort = new RetinaFaceOnnxModel(path, 0.3f);
+        using var cv = new RetinaFaceModel(path, 0.3f);
+        AssertSameFaces(ort, cv, photo, 640f / 360, new PixelRect(0, 0, 360, 360));
+    }
+
+    [Theory]
+    [InlineData(1.6f)]   // 800x600, one input for ONNX Runtime; OpenCV's windows: 2x1
+    [InlineData(2.9f)]   // 1450x1088, over RetinaFaceOnnxModel.MaxWholePixels: 3x2 windows for both
+    public void RetinaFace_through_ONNX_Runtime_finds_every_face_OpenCV_finds_over_windows(float scale)
     {
         var path = Path.Combine(TestPaths.Models, ModelStore.Find("retinaface").FileName);
         using var ort = new RetinaFaceOnnxModel(path, 0.3f);
         using var cv = new RetinaFaceModel(path, 0.3f);
-        AssertSameFaces(ort, cv, photo, scale);
+        var frame = ImageFiles.Read(Path.Combine(TestPaths.DlibFaces, "images", "2007_007763.jpg"));
+        var roi = new PixelRect(0, 0, frame.Width, frame.Height);
+        var whole = ort.Detect(frame, roi, scale);
+        var windows = cv.Detect(frame, roi, scale).Where(d => d.Score >= 0.5f).ToList();
+        Assert.True(windows.Count >= 7, $"{windows.Count} faces over windows");
+        Assert.All(windows, w => Assert.Contains(whole, d => d.Box.IoU(w.Box) > 0.7f && d.Score >= 0.5f));
+    }
+
+    [Fact]
+    public void A_graph_without_an_upsampling_to_match_is_refused()
+    {
+        // YuNet has no Resize added to another tensor: the patch meant for RetinaFace's FPN must not pass silently.
+        var yunet = File.ReadAllBytes(Path.Combine(TestPaths.Models, ModelStore.Find("yunet").FileName));
+        var e = Assert.Throws<InvalidDataException>(() => OnnxShapes.UpsampleToMatch(OnnxShapes.FreeSpatialSize(yunet)));
+        Assert.Contains("Resize", e.Message);
     }
 
     [Fact]

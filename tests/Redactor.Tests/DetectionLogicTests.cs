@@ -57,21 +57,21 @@ public class DetectionLogicTests
     }
 
     [Fact]
-    public void Fitted_plan_for_two_retinaface_windows_costs_at_most_two_windows_at_any_frame_size()
+    public void Fitted_plan_for_retinaface_costs_at_most_one_1120x640_input_at_any_frame_size()
     {
-        // The default detector's RetinaFace pass, with the windows cut as FixedWindows cuts them.
-        const int side = Redactor.Onnx.RetinaFaceOnnxModel.Side;
-        var plan = new FittedPlan(Redactor.Onnx.RetinaFaceOnnxModel.TwoWindowsLongSide, side, maxScale: 1.6f);
-        int overlap = side / Redactor.OpenCv.FixedWindows.OverlapDivisor;
+        // The default detector's RetinaFace pass: one input, padded to a multiple of 32 as RetinaFaceOnnxModel pads it, never
+        // larger than the two 640 windows it replaced spanned (1120x640), whatever the frame.
+        const int side = Redactor.Onnx.RetinaFaceOnnxModel.Side, longSide = Redactor.Onnx.RetinaFaceOnnxModel.TwoWindowsLongSide;
+        Assert.Equal(1120, longSide);
+        var plan = new FittedPlan(longSide, side, maxScale: 1.6f);
+        static int Padded(int n) => (n + 31) / 32 * 32;
         for (int width = 16; width <= 8000; width += 97)
             for (int height = 16; height <= 8000; height += 131)
             {
                 var pass = Assert.Single(plan.Plan(width, height));
-                int w = Math.Max(1, (int)Math.Round(width * pass.Scale)), h = Math.Max(1, (int)Math.Round(height * pass.Scale));
-                int windows = ScalePlanner.Spans(w, side, overlap).Count() * ScalePlanner.Spans(h, side, overlap).Count();
-                Assert.True(windows <= 2, $"{width}x{height} at {pass.Scale}: {windows} windows");
+                int w = Padded(Math.Max(1, (int)Math.Round(width * pass.Scale))), h = Padded(Math.Max(1, (int)Math.Round(height * pass.Scale)));
+                Assert.True(Math.Max(w, h) <= longSide && Math.Min(w, h) <= side, $"{width}x{height} at {pass.Scale}: {w}x{h}");
             }
-        Assert.Equal(2, ScalePlanner.Spans(1120, side, overlap).Count());
     }
 
     [Fact]
