@@ -41,7 +41,8 @@ internal static class OnnxShapes
     /// tensor (the finer map it is merged with) takes its output size from that tensor's shape at run time, through a
     /// Shape node inserted before it. RetinaFace's export traced those sizes as constants of its 640×640 input (40×40 and
     /// 80×80), so with its spatial size freed any other input failed at the Add. The Add already needs both tensors
-    /// alike (same channels), so the sizes are the same for 640×640. Throws when the graph has no such Resize.
+    /// alike (same channels), so the sizes are the same for 640×640. Only a Resize given sizes (its scales input empty) is
+    /// changed. Throws when the graph has no such Resize.
     /// </summary>
     public static byte[] UpsampleToMatch(byte[] model)
     {
@@ -55,7 +56,7 @@ internal static class OnnxShapes
             var before = new HashSet<string>();
             foreach (var n in nodes)
             {
-                if (n.Op == "Resize" && n.Inputs.Count == 4 && n.Outputs.Count == 1
+                if (n.Op == "Resize" && n.Inputs.Count == 4 && n.Inputs[2].Length == 0 && n.Outputs.Count == 1
                     && nodes.FirstOrDefault(a => a.Op == "Add" && a.Inputs.Count == 2 && a.Inputs.Contains(n.Outputs[0])) is { } add)
                 {
                     string other = add.Inputs[0] == n.Outputs[0] ? add.Inputs[1] : add.Inputs[0];

@@ -98,9 +98,29 @@ public class DecoderTests
     }
 
     [Fact]
+    public void RetinaFace_priors_for_a_non_square_input_run_level_row_column_anchor()
+    {
+        // 800×608, a padded input that is not square: 19 rows at stride 32, so a swapped width and height
+        // or a floor instead of a ceiling changes the count and moves the last centre.
+        var p = RetinaFaceModel.BuildPriors(800, 608);
+        int level8 = 76 * 100 * 2, level16 = 38 * 50 * 2, level32 = 19 * 25 * 2;
+        Assert.Equal((level8 + level16 + level32) * 4, p.Length);
+        float[] At(int i) => p[(i * 4)..(i * 4 + 4)];
+        Assert.Equal([4f, 4f, 16f, 16f], At(0));
+        Assert.Equal([4f, 4f, 32f, 32f], At(1));
+        Assert.Equal([12f, 4f, 16f, 16f], At(2)); // the next column, not the next row
+        Assert.Equal([796f, 604f, 32f, 32f], At(level8 - 1));
+        Assert.Equal([8f, 8f, 64f, 64f], At(level8));
+        Assert.Equal([792f, 600f, 128f, 128f], At(level8 + level16 - 1));
+        Assert.Equal([16f, 16f, 256f, 256f], At(level8 + level16));
+        Assert.Equal([784f, 592f, 512f, 512f], At(level8 + level16 + level32 - 1));
+    }
+
+    [Fact]
     public void A_graph_without_an_upsampling_to_match_is_refused()
     {
-        // YuNet has no Resize added to another tensor: the patch meant for RetinaFace's FPN must not pass silently.
+        // YuNet's Resize nodes are added to other tensors too, but they take scales, not sizes (three inputs): the patch
+        // meant for RetinaFace's FPN, whose Resize takes a traced size, must not pass silently.
         var yunet = File.ReadAllBytes(Path.Combine(TestPaths.Models, ModelStore.Find("yunet").FileName));
         var e = Assert.Throws<InvalidDataException>(() => OnnxShapes.UpsampleToMatch(OnnxShapes.FreeSpatialSize(yunet)));
         Assert.Contains("Resize", e.Message);
