@@ -127,7 +127,8 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     /// gets one worker per 4 cores. Each worker holds its own runtime buffers and memory must stay under 1 GiB whatever
     /// the video's length, so there are at most 4 workers with YuNet alone, and 2 when RetinaFace runs too: with both
     /// models a worker costs about 180 MiB (wider-1080p redaction peak 620 MiB with 2 workers, 1004 MiB with 4; 100
-    /// photos of 1.5 megapixels 1028 MiB with 4), and an hour of 1080p adds about 240 MiB of detections and regions.
+    /// photos of 1.5 megapixels 1028 MiB with 4). What a video keeps grows with the faces in it: 10 minutes of wider-1080p's
+    /// crowd (56 detections a frame) added about 40 MiB of detections in the detection pass and 100-140 MiB of regions in the render.
     /// Beyond that each network run gets more threads instead.
     /// </summary>
     private int Workers =>
@@ -148,14 +149,30 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         return info;
     }
 
-    /// <summary>First pass and tracking: the regions to cover in every frame of a video.</summary>
+    /// <summary>First pass and tracking: the regions to cover in every frame of a video. The detectors are released
+    /// before tracking (and built again for the next file): what a long video keeps grows while it is tracked and
+    /// rendered, and their buffers would sit beside it unused.</summary>
     public (IReadOnlyList<Region>[] Regions, List<FrameDetections> Detections) AnalyseVideo(
         string path, MediaInfo info, IProgress<PipelineProgress> progress, CancellationToken ct)
     {
-        var detectors = VideoDetectors();
-        using var source = new FfmpegFrameSource(path, info);
-        var detections = VideoPipeline.Detect(source, detectors, progress, ct);
+        List<FrameDetections> detections;
+        try
+        {
+            using var source = new FfmpegFrameSource(path, info);
+            detections = VideoPipeline.Detect(source, VideoDetectors(), progress, ct);
+        }
+        finally
+        {
+            ReleaseVideoDetectors();
+        }
         return (TrackerFor(info).Build(detections), detections);
+    }
+
+    private void ReleaseVideoDetectors()
+    {
+        foreach (var d in _workers) d.Dispose();
+        _workers.Clear();
+        NativeHeap.Release();
     }
 
     public VideoResult RedactVideo(
@@ -167,11 +184,14 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         foreach (var s in info.Streams.Where(s => s != info.Video && !s.IsAudio))
             warn($"warning: {input}: dropping stream #{s.Index} ({s.CodecType}{(s.CodecName is null ? "" : " " + s.CodecName)}{(s.IsAttachedPicture ? ", cover picture" : "")})");
         var (regions, detections) = AnalyseVideo(input, info, progress, ct);
+        // Counted now so that the detections (an hour of crowd: hundreds of MiB) are not kept through the render.
+        long detected = detections.Sum(d => (long)d.Detections.Count);
+        detections = null!;
         using var source = new FfmpegFrameSource(input, info);
         using var sink = new FfmpegVideoSink(input, info, output, o.Overwrite, new VideoOutputOptions(o.Crf, keepAudio));
         long frames = VideoPipeline.Render(source, regions, redactor, sink, progress, ct);
         sink.Complete(ct);
-        return new VideoResult(frames, detections.Sum(d => d.Detections.Count), regions.Sum(r => r.Count));
+        return new VideoResult(frames, detected, regions.Sum(r => (long)r.Count));
     }
 
     private static int RedactPhoto(string input, string output, bool overwrite, FrameRedactor redactor, IFaceDetector detector)
@@ -199,4 +219,4 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     }
 }
 
-internal readonly record struct VideoResult(long Frames, int Detections, int Regions);
+internal readonly record struct VideoResult(long Frames, long Detections, long Regions);

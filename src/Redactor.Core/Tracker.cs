@@ -167,6 +167,8 @@ public sealed class Tracker(TrackerOptions options) : ITracker
         var confirmed = tracks.Where(t => t.Confirmed(options)).ToList();
         var motion = CameraSteps(confirmed, frames);
         foreach (var t in confirmed) Render(t, output, sceneStart, sceneEnd, motion);
+        // Kept until the last frame is drawn: the lists' spare capacity (up to half of each) would be kept with them.
+        foreach (var regions in output) regions.TrimExcess();
         if (options.SpreadFrames == 0) return output;
         // Spread regions are read from the neighbouring frames' detections when a frame's regions are enumerated, not
         // stored: each detection appears in up to 2 × SpreadFrames + 1 frames (7 at 30 fps), and stored they would grow an hour of crowd video past

@@ -9,12 +9,12 @@ namespace Redactor.OpenCv;
 /// Fixing the thresholds keeps freed blocks in the heap for reuse. Process-wide, set once (before detection
 /// workers allocate), harmless elsewhere.
 /// </summary>
-internal static partial class NativeHeap
+public static partial class NativeHeap
 {
     private const int M_TRIM_THRESHOLD = -1, M_MMAP_THRESHOLD = -3, M_ARENA_MAX = -8;
     private static int _done;
 
-    public static void Tune()
+    internal static void Tune()
     {
         if (Interlocked.Exchange(ref _done, 1) == 1 || !OperatingSystem.IsLinux()) return;
         try
@@ -30,6 +30,27 @@ internal static partial class NativeHeap
             // Not glibc (musl, say): only slower.
         }
     }
+
+    /// <summary>
+    /// Gives the heap's free pages back to the kernel. With the thresholds of <see cref="Tune"/> what the detectors
+    /// free stays in the process; after a video's detection pass their sessions' buffers (about 180 MiB a worker) are
+    /// not needed while it is tracked and rendered, and the managed heap, which grows then, cannot reuse them.
+    /// </summary>
+    public static void Release()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        try
+        {
+            malloc_trim(0);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // Not glibc: the pages stay.
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "malloc_trim")]
+    private static partial int malloc_trim(nuint pad);
 
     [LibraryImport("libc", EntryPoint = "mallopt")]
     private static partial int mallopt(int param, int value);
