@@ -128,7 +128,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     /// the video's length, so there are at most 4 workers with YuNet alone, and 2 when RetinaFace runs too: with both
     /// models a worker costs about 180 MiB (wider-1080p redaction peak 620 MiB with 2 workers, 1004 MiB with 4; 100
     /// photos of 1.5 megapixels 1028 MiB with 4). What a video keeps grows with the faces in it: 10 minutes of wider-1080p's
-    /// crowd (56 detections a frame) added about 40 MiB of detections in the detection pass and 100-140 MiB of regions in the render.
+    /// crowd (56 detections a frame) added about 47 MiB of detections in the detection pass and 100-140 MiB of regions in the render.
     /// Beyond that each network run gets more threads instead.
     /// </summary>
     private int Workers =>
