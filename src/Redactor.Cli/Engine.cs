@@ -127,9 +127,9 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     /// gets one worker per 4 cores. Each worker holds its own runtime buffers and memory must stay under 1 GiB whatever
     /// the video's length, so there are at most 4 workers with YuNet alone, and 2 when RetinaFace runs too: with both
     /// models a worker costs about 180 MiB (wider-1080p redaction peak 620 MiB with 2 workers, 1004 MiB with 4; 100
-    /// photos of 1.5 megapixels 1028 MiB with 4). What a video keeps grows with the faces in it: 10 minutes of wider-1080p's
-    /// crowd (56 detections a frame) added about 47 MiB of detections in the detection pass and 100-140 MiB of regions in the render.
-    /// Beyond that each network run gets more threads instead.
+    /// photos of 1.5 megapixels 1028 MiB with 4). Beyond that each network run gets more threads instead. What a video
+    /// keeps grows with the faces in it: 10 minutes of wider-1080p's crowd (56 detections a frame) added about 47 MiB of
+    /// detections in the detection pass and 100-140 MiB of regions in the render.
     /// </summary>
     private int Workers =>
         int.TryParse(Environment.GetEnvironmentVariable("REDACTOR_WORKERS"), out int n) && n > 0 ? n
