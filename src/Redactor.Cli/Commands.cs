@@ -161,12 +161,18 @@ internal static class Commands
         var info = Engine.ProbeVideo(path, ct);
         var (regions, detections) = engine.AnalyseVideo(path, info, progress, ct);
         var (w, h) = info.DisplaySize();
+        WriteVideo(json, path, w, h, MediaProbe.ParseRate(info.EncoderFrameRate()) ?? 0, detections, regions);
+    }
+
+    /// <summary>One video's entry of the report: its frames' regions (boxes in source pixels, before the mask is grown).</summary>
+    internal static void WriteVideo(Utf8JsonWriter json, string path, int w, int h, double fps, IReadOnlyList<FrameDetections> detections, IReadOnlyList<Region>[] regions)
+    {
         json.WriteStartObject();
         json.WriteString("path", path);
         json.WriteString("kind", "video");
         json.WriteNumber("width", w);
         json.WriteNumber("height", h);
-        json.WriteNumber("fps", Math.Round(MediaProbe.ParseRate(info.EncoderFrameRate()) ?? 0, 3));
+        json.WriteNumber("fps", Math.Round(fps, 3));
         json.WriteNumber("frame_count", detections.Count);
         json.WriteStartArray("frames");
         for (int i = 0; i < regions.Length; i++) WriteFrame(json, i, detections[i].Time, regions[i]);

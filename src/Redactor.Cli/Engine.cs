@@ -155,17 +155,22 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     public (IReadOnlyList<Region>[] Regions, List<FrameDetections> Detections) AnalyseVideo(
         string path, MediaInfo info, IProgress<PipelineProgress> progress, CancellationToken ct)
     {
-        List<FrameDetections> detections;
+        var detections = DetectVideo(path, info, progress, ct);
+        return (TrackerFor(info).Build(detections), detections);
+    }
+
+    /// <summary>The first pass alone: every frame's detections (weak ones too, with tracking), cuts and picture shifts.</summary>
+    internal List<FrameDetections> DetectVideo(string path, MediaInfo info, IProgress<PipelineProgress>? progress, CancellationToken ct)
+    {
         try
         {
             using var source = new FfmpegFrameSource(path, info);
-            detections = VideoPipeline.Detect(source, VideoDetectors(), progress, ct);
+            return VideoPipeline.Detect(source, VideoDetectors(), progress, ct);
         }
         finally
         {
             ReleaseVideoDetectors();
         }
-        return (TrackerFor(info).Build(detections), detections);
     }
 
     private void ReleaseVideoDetectors()
