@@ -165,7 +165,7 @@ internal static class Commands
     }
 
     /// <summary>One video's entry of the report: its frames' regions (boxes in source pixels, before the mask is grown).</summary>
-    internal static void WriteVideo(Utf8JsonWriter json, string path, int w, int h, double fps, IReadOnlyList<FrameDetections> detections, IReadOnlyList<Region>[] regions)
+    internal static void WriteVideo(Utf8JsonWriter json, string path, int w, int h, double fps, IReadOnlyList<FrameDetections> detections, IEnumerable<IReadOnlyList<Region>> regions)
     {
         json.WriteStartObject();
         json.WriteString("path", path);
@@ -175,7 +175,8 @@ internal static class Commands
         json.WriteNumber("fps", Math.Round(fps, 3));
         json.WriteNumber("frame_count", detections.Count);
         json.WriteStartArray("frames");
-        for (int i = 0; i < regions.Length; i++) WriteFrame(json, i, detections[i].Time, regions[i]);
+        int i = 0;
+        foreach (var frame in regions) WriteFrame(json, i, detections[i++].Time, frame);
         json.WriteEndArray();
         json.WriteEndObject();
     }

@@ -149,14 +149,14 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         return info;
     }
 
-    /// <summary>First pass and tracking: the regions to cover in every frame of a video. The detectors are released
-    /// before tracking (and built again for the next file): what a long video keeps grows while it is tracked and
-    /// rendered, and their buffers would sit beside it unused.</summary>
-    public (IReadOnlyList<Region>[] Regions, List<FrameDetections> Detections) AnalyseVideo(
+    /// <summary>First pass, and the regions to cover in every frame of a video, worked out by the tracker as they are
+    /// enumerated (once, in order). The detectors are released when the first pass ends (and built again for the next
+    /// file): their buffers would sit unused beside the detections through the second pass.</summary>
+    public (IEnumerable<IReadOnlyList<Region>> Regions, List<FrameDetections> Detections) AnalyseVideo(
         string path, MediaInfo info, IProgress<PipelineProgress> progress, CancellationToken ct)
     {
         var detections = DetectVideo(path, info, progress, ct);
-        return (TrackerFor(info).Build(detections), detections);
+        return (TrackerFor(info).Track(detections), detections);
     }
 
     /// <summary>The first pass alone: every frame's detections (weak ones too, with tracking), cuts and picture shifts.</summary>
@@ -188,15 +188,15 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         // Everything but the first video stream and the audio is left out: name it, since it may be what the user wanted.
         foreach (var s in info.Streams.Where(s => s != info.Video && !s.IsAudio))
             warn($"warning: {input}: dropping stream #{s.Index} ({s.CodecType}{(s.CodecName is null ? "" : " " + s.CodecName)}{(s.IsAttachedPicture ? ", cover picture" : "")})");
-        var (regions, detections) = AnalyseVideo(input, info, progress, ct);
-        // Counted now so that the detections (an hour of crowd: hundreds of MiB) are not kept through the render.
-        long detected = detections.Sum(d => (long)d.Detections.Count);
-        detections = null!;
+        var detections = DetectVideo(input, info, progress, ct);
+        long detected = detections.Sum(d => (long)d.Detections.Count), frameCount = detections.Count;
+        // The tracker reads the detections as the frames are drawn, and each frame's are let go of once read.
+        var regions = TrackerFor(info).Track(VideoPipeline.Handing(detections));
         using var source = new FfmpegFrameSource(input, info);
         using var sink = new FfmpegVideoSink(input, info, output, o.Overwrite, new VideoOutputOptions(o.Crf, keepAudio));
-        long frames = VideoPipeline.Render(source, regions, redactor, sink, progress, ct);
+        var result = VideoPipeline.Render(source, regions, frameCount, redactor, sink, progress, ct);
         sink.Complete(ct);
-        return new VideoResult(frames, detected, regions.Sum(r => (long)r.Count));
+        return new VideoResult(result.Frames, detected, result.Regions);
     }
 
     private static int RedactPhoto(string input, string output, bool overwrite, FrameRedactor redactor, IFaceDetector detector)

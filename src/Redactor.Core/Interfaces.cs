@@ -32,7 +32,9 @@ public interface IFaceModel : IDisposable
 /// <summary>Turns the detections of every frame of a video into the regions to redact in every frame.</summary>
 public interface ITracker
 {
-    IReadOnlyList<Region>[] Build(IReadOnlyList<FrameDetections> frames);
+    /// <summary>Each frame's regions, in frame order, worked out while they are enumerated (once) from the frames'
+    /// detections, which are read in order and at most a bounded window ahead.</summary>
+    IEnumerable<IReadOnlyList<Region>> Track(IEnumerable<FrameDetections> frames);
 }
 
 /// <summary>What the first pass learns about one frame: its detections and whether a hard cut precedes it.</summary>

@@ -8,7 +8,7 @@ public sealed record TrackerOptions
 {
     public TrackerOptions(int holdFrames = 8, int maxGapFrames = 30, float growthPerFrame = 0.02f, float maxGrowth = 1.6f,
         int weakHoldFrames = 3, float strongScore = 0.7f, int birthHits = 3, float birthScore = 0.15f, int spreadFrames = 2,
-        int velocityFrames = 3, bool followCamera = true, int cameraFaces = 3)
+        int velocityFrames = 3, bool followCamera = true, int cameraFaces = 3, int? lookaheadFrames = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(cameraFaces, 1);
         FollowCamera = followCamera;
@@ -31,7 +31,20 @@ public sealed record TrackerOptions
         MaxGapFrames = maxGapFrames;
         GrowthPerFrame = growthPerFrame;
         MaxGrowth = maxGrowth;
+        // Far enough ahead that every decision about a frame is final when it is drawn, short of a track confirmed (or
+        // seen clearly) later still: where a hold ends (a gap of MaxGap, then the hold), whether a track of one or two
+        // detections is weak (two more gaps), spread and the camera's move a hold away. 105 frames at 30 fps.
+        int needed = holdFrames + 3 * maxGapFrames + spreadFrames + 2;
+        if (lookaheadFrames is int l && l < 0) throw new ArgumentOutOfRangeException(nameof(lookaheadFrames));
+        LookaheadFrames = lookaheadFrames ?? needed;
     }
+
+    /// <summary>
+    /// Frames of detections the tracker reads past a frame before it gives that frame's regions: what it keeps is this
+    /// window, whatever the length of the video. A track confirmed only later than this (weak detections of one face for
+    /// over 3 s before a clear one, at 30 fps) is not drawn back over the frames already given.
+    /// </summary>
+    public int LookaheadFrames { get; }
 
     public int HoldFrames { get; }
     public int MaxGapFrames { get; }
@@ -117,9 +130,9 @@ public sealed record TrackerOptions
 /// <summary>Per-frame behaviour: every detection becomes a region in its own frame only.</summary>
 public sealed class NoTracker : ITracker
 {
-    public IReadOnlyList<Region>[] Build(IReadOnlyList<FrameDetections> frames) =>
+    public IEnumerable<IReadOnlyList<Region>> Track(IEnumerable<FrameDetections> frames) =>
         frames.Select(f => (IReadOnlyList<Region>)f.Detections.Where(d => !d.Weak)
-            .Select(d => new Region(d.Box, d.Score, null, RegionSource.Detected)).ToList()).ToArray();
+            .Select(d => new Region(d.Box, d.Score, null, RegionSource.Detected)).ToList());
 }
 
 /// <summary>
@@ -129,18 +142,37 @@ public sealed class NoTracker : ITracker
 /// velocity) and growing with uncertainty. Scene cuts end every track.
 /// Detections that count link first; weak ones then extend the tracks left unmatched in that frame (a face turning
 /// or blurring keeps its track), and weak ones left over start tentative tracks, kept only when they persist.
-/// Works on the whole video's detections at once, so it can look both ways in time.
+/// Looks both ways in time through a window: each frame's regions are given once the detections of
+/// <see cref="TrackerOptions.LookaheadFrames"/> frames after it are linked, and tracks, detections and camera moves
+/// are let go once no frame still to come can need them. So what it keeps does not grow with the video's length.
 /// </summary>
 public sealed class Tracker(TrackerOptions options) : ITracker
 {
-    private sealed class Track(int id)
+    private sealed class FaceTrack(int id, int scene)
     {
         public int Id { get; } = id;
+        public int Scene { get; } = scene;
+
+        /// <summary>The hits still needed, in frame order; older ones are let go (<see cref="Forget"/>), not counted out of
+        /// <see cref="Count"/> and <see cref="Best"/>.</summary>
         public List<(int Frame, Detection Det)> Hits { get; } = [];
         public (int Frame, Detection Det) Last => Hits[^1];
 
-        public bool Confirmed(TrackerOptions o) =>
-            Hits.Any(h => !h.Det.Weak) || (Hits.Count >= o.BirthHits && Hits.Max(h => h.Det.Score) >= o.BirthScore);
+        /// <summary>Detections over the track's whole life, and the best score among them.</summary>
+        public int Count { get; private set; }
+        public float Best { get; private set; }
+
+        /// <summary>Redacted: a detection that counts on its own, or enough weak ones with a good enough best. Once
+        /// confirmed, always.</summary>
+        public bool Confirmed { get; private set; }
+
+        public void Add(int frame, Detection d, TrackerOptions o)
+        {
+            Hits.Add((frame, d));
+            Count++;
+            Best = Math.Max(Best, d.Score);
+            Confirmed |= !d.Weak || (Count >= o.BirthHits && Best >= o.BirthScore);
+        }
 
         /// <summary>Velocity in pixels a frame from the last two hits (zero with one hit).</summary>
         public (float Vx, float Vy) Velocity => Hits.Count < 2 ? (0, 0) : VelocityBetween(Hits[^2], Hits[^1]);
@@ -152,61 +184,312 @@ public sealed class Tracker(TrackerOptions options) : ITracker
             int dt = frame - lf;
             return Box.FromCenter(ld.Box.CenterX + vx * dt, ld.Box.CenterY + vy * dt, ld.Box.Width, ld.Box.Height);
         }
-    }
 
-    public IReadOnlyList<Region>[] Build(IReadOnlyList<FrameDetections> frames)
-    {
-        var tracks = Link(frames, out var sceneOf);
-        var output = new List<Region>[frames.Count];
-        for (int i = 0; i < output.Length; i++) output[i] = [];
-        var sceneStart = new int[frames.Count];
-        var sceneEnd = new int[frames.Count];
-        for (int i = 0; i < frames.Count; i++) sceneStart[i] = i > 0 && sceneOf[i] == sceneOf[i - 1] ? sceneStart[i - 1] : i;
-        for (int i = frames.Count - 1; i >= 0; i--) sceneEnd[i] = i < frames.Count - 1 && sceneOf[i] == sceneOf[i + 1] ? sceneEnd[i + 1] : i;
-
-        var confirmed = tracks.Where(t => t.Confirmed(options)).ToList();
-        var motion = CameraSteps(confirmed, frames);
-        foreach (var t in confirmed) Render(t, output, sceneStart, sceneEnd, motion);
-        // Kept until the last frame is drawn: the lists' spare capacity (up to half of each) would be kept with them.
-        foreach (var regions in output) regions.TrimExcess();
-        if (options.SpreadFrames == 0) return output;
-        // Spread regions are read from the neighbouring frames' detections when a frame's regions are enumerated, not
-        // stored: each detection appears in up to 2 × SpreadFrames + 1 frames (7 at 30 fps), and stored they would grow an hour of crowd video past
-        // the memory the rest of the pipeline keeps (236,273 regions in all on the 20 s wider-720p).
-        var spread = new IReadOnlyList<Region>[frames.Count];
-        for (int f = 0; f < frames.Count; f++)
-            spread[f] = new SpreadRegions(output, motion, f, Math.Max(sceneStart[f], f - options.SpreadFrames), Math.Min(sceneEnd[f], f + options.SpreadFrames));
-        return spread;
-    }
-
-    /// <summary>
-    /// The camera's move into each frame from the one before (null where unknown: a scene's first frame, fewer than
-    /// <see cref="TrackerOptions.CameraFaces"/> faces seen in both or following the fit, no plausible fit), estimated from the confirmed tracks' detections on
-    /// consecutive frames.
-    /// </summary>
-    private CameraStep?[] CameraSteps(List<Track> tracks, IReadOnlyList<FrameDetections> frames)
-    {
-        // Pairs grouped by frame with a counting sort into one array, freed when the steps are estimated: an hour of crowd
-        // video has millions of detections (20 a frame for an hour at 30 fps: about 70 MB of pairs for a moment).
-        int frameCount = frames.Count;
-        var steps = new CameraStep?[frameCount];
-        if (!options.FollowCamera) return steps;
-        var start = new int[frameCount + 1];
-        foreach (var t in tracks)
-            for (int i = 1; i < t.Hits.Count; i++)
-                if (t.Hits[i].Frame == t.Hits[i - 1].Frame + 1) start[t.Hits[i].Frame + 1]++;
-        for (int f = 0; f < frameCount; f++) start[f + 1] += start[f];
-        var pairs = new (Box From, Box To)[start[frameCount]];
-        var fill = (int[])start.Clone();
-        foreach (var t in tracks)
-            for (int i = 1; i < t.Hits.Count; i++)
-                if (t.Hits[i].Frame == t.Hits[i - 1].Frame + 1) pairs[fill[t.Hits[i].Frame]++] = (t.Hits[i - 1].Det.Box, t.Hits[i].Det.Box);
-        for (int f = 1; f < frameCount; f++)
+        /// <summary>Index of the last hit at or before <paramref name="frame"/>; -1 when every hit is later.</summary>
+        public int AtOrBefore(int frame)
         {
-            var step = CameraMotion.Estimate(pairs.AsSpan(start[f], start[f + 1] - start[f]), options.CameraFaces);
-            steps[f] = step is { } s && frames[f].Shift is { } p && !Agrees(s, p) ? null : step;
+            int lo = 0, hi = Hits.Count - 1, found = -1;
+            while (lo <= hi)
+            {
+                int mid = (lo + hi) >> 1;
+                if (Hits[mid].Frame <= frame) { found = mid; lo = mid + 1; }
+                else hi = mid - 1;
+            }
+            return found;
         }
-        return steps;
+
+        /// <summary>Lets go of the hits before <paramref name="frame"/> but the last of them (a gap's start).</summary>
+        public void Forget(int frame)
+        {
+            int k = AtOrBefore(frame - 1);
+            if (k >= ForgetInBatches) Hits.RemoveRange(0, k);
+        }
+    }
+
+    /// <summary>Old hits are let go this many at a time at least (removing from the front moves the rest).</summary>
+    private const int ForgetInBatches = 32;
+
+    /// <summary>What the tracker knows of one frame of the window.</summary>
+    private struct FrameState
+    {
+        public int Scene;
+        public PictureShift? Shift;
+        public CameraStep? Step;
+        public bool StepKnown;
+    }
+
+    public IEnumerable<IReadOnlyList<Region>> Track(IEnumerable<FrameDetections> frames) => new Run(options, frames).Regions();
+
+    /// <summary>One pass over one video's detections.</summary>
+    private sealed class Run(TrackerOptions options, IEnumerable<FrameDetections> frames)
+    {
+        // Frames from the oldest still needed (a hold's camera moves behind the frame being given) to the newest linked.
+        private readonly FrameState[] _window = new FrameState[RingSize(options)];
+        private readonly List<FaceTrack> _active = [];
+        // Tracks that may still put a region on a frame to come, or whose hits may still be read, in id order.
+        private List<FaceTrack> _live = [];
+        private int _linked, _scene, _lastId, _stepsUpTo = -1;
+        private bool _ended;
+
+        private int MaxHold => Math.Max(options.HoldFrames, options.SpreadFrames);
+
+        /// <summary>Camera moves are worked out this far past the frame being given: a hold's own-motion check carries
+        /// boxes between hits up to a hold after the track's first hit, which is up to a hold after the frame.</summary>
+        private int StepsAhead => 2 * options.HoldFrames + options.SpreadFrames + 1;
+
+        /// <summary>Hits kept behind the frame being given: a forward hold reads the hits of a hold (and a velocity) before
+        /// the last one, which is up to a hold behind.</summary>
+        private int HitsKept => 2 * MaxHold + options.VelocityFrames + 2;
+
+        private static int RingSize(TrackerOptions o)
+        {
+            int span = o.LookaheadFrames + 4 * Math.Max(o.HoldFrames, o.SpreadFrames) + o.SpreadFrames + o.VelocityFrames + 8;
+            int size = 64;
+            while (size < span) size *= 2;
+            return size;
+        }
+
+        private ref FrameState At(int frame) => ref _window[frame & (_window.Length - 1)];
+
+        public IEnumerable<IReadOnlyList<Region>> Regions()
+        {
+            using var input = frames.GetEnumerator();
+            for (int e = 0; ; e++)
+            {
+                while (!_ended && _linked <= e + options.LookaheadFrames)
+                {
+                    if (input.MoveNext()) Link(input.Current);
+                    else _ended = true;
+                }
+                if (e >= _linked) yield break;
+                while (_stepsUpTo < Math.Min(_linked - 1, e + StepsAhead)) ComputeStep(++_stepsUpTo);
+                yield return Emit(e);
+                Release(e);
+            }
+        }
+
+        private void Link(FrameDetections frame)
+        {
+            int f = _linked;
+            if (frame.CutBefore && f > 0) { _scene++; _active.Clear(); }
+            At(f) = new FrameState { Scene = _scene, Shift = frame.Shift };
+            _active.RemoveAll(t => f - t.Last.Frame > options.MaxGapFrames);
+            var matched = new HashSet<FaceTrack>();
+            foreach (bool weak in (ReadOnlySpan<bool>)[false, true])
+            {
+                var dets = frame.Detections.Where(d => d.Weak == weak).ToList();
+                if (dets.Count == 0) continue;
+                var free = _active.Where(t => !matched.Contains(t)).ToList();
+                foreach (var d in LinkToTracks(free, dets, f, matched))
+                {
+                    var t = new FaceTrack(++_lastId, _scene);
+                    t.Add(f, d, options);
+                    matched.Add(t);
+                    _active.Add(t);
+                    _live.Add(t);
+                }
+            }
+            _linked++;
+        }
+
+        /// <summary>Greedy matching by overlap with each track's prediction; returns the detections no track took.</summary>
+        private List<Detection> LinkToTracks(List<FaceTrack> tracks, List<Detection> dets, int f, HashSet<FaceTrack> matched)
+        {
+            var pairs = new List<(float Cost, FaceTrack T, int D)>();
+            foreach (var t in tracks)
+            {
+                var p = t.Predict(f);
+                for (int d = 0; d < dets.Count; d++)
+                {
+                    var b = dets[d].Box;
+                    float iou = p.IoU(b);
+                    float size = Math.Max(p.Width, b.Width);
+                    float dist = MathF.Sqrt(MathF.Pow(p.CenterX - b.CenterX, 2) + MathF.Pow(p.CenterY - b.CenterY, 2)) / Math.Max(1, size);
+                    float ratio = Math.Max(p.Width, b.Width) / Math.Max(1, Math.Min(p.Width, b.Width));
+                    if ((iou >= 0.1f || dist < 0.7f) && ratio < 2f) pairs.Add((iou - dist, t, d));
+                }
+            }
+            var usedD = new HashSet<int>();
+            foreach (var (_, t, d) in pairs.OrderByDescending(p => p.Cost))
+            {
+                if (matched.Contains(t) || usedD.Contains(d)) continue;
+                matched.Add(t);
+                usedD.Add(d);
+                t.Add(f, dets[d], options);
+            }
+            return dets.Where((_, d) => !usedD.Contains(d)).ToList();
+        }
+
+        /// <summary>Whether the track can get no more detections: its gap is past bridging, a cut came, or the video ended.</summary>
+        private bool Finished(FaceTrack t) =>
+            _ended || _linked - t.Last.Frame > options.MaxGapFrames || At(_linked - 1).Scene != t.Scene;
+
+        /// <summary>
+        /// The camera's move into frame <paramref name="g"/> from the one before (null where unknown: a scene's first frame,
+        /// fewer than <see cref="TrackerOptions.CameraFaces"/> faces seen in both or following the fit, no plausible fit),
+        /// estimated from the confirmed tracks' detections on both frames, in track order.
+        /// </summary>
+        private void ComputeStep(int g)
+        {
+            ref var state = ref At(g);
+            state.StepKnown = true;
+            state.Step = null;
+            if (!options.FollowCamera || g == 0) return;
+            var pairs = new List<(Box From, Box To)>();
+            foreach (var t in _live)
+            {
+                if (!t.Confirmed) continue;
+                int i = t.AtOrBefore(g);
+                if (i > 0 && t.Hits[i].Frame == g && t.Hits[i - 1].Frame == g - 1) pairs.Add((t.Hits[i - 1].Det.Box, t.Hits[i].Det.Box));
+            }
+            var step = CameraMotion.Estimate(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(pairs), options.CameraFaces);
+            state.Step = step is { } s && state.Shift is { } p && !Agrees(s, p) ? null : step;
+        }
+
+        private CameraStep? Step(int frame)
+        {
+            ref var state = ref At(frame);
+            if (!state.StepKnown) throw new InvalidOperationException($"camera move of frame {frame} read before it was worked out");
+            return state.Step;
+        }
+
+        /// <summary>A box of frame <paramref name="from"/> carried to frame <paramref name="to"/> with the camera; null when
+        /// the camera's move is unknown on the way.</summary>
+        private Box? Carry(Box box, int from, int to)
+        {
+            for (int f = from + 1; f <= to; f++)
+            {
+                if (Step(f) is not { } step) return null;
+                box = step.Forward(box);
+            }
+            for (int f = from; f > to; f--)
+            {
+                if (Step(f) is not { } step) return null;
+                box = step.Backward(box);
+            }
+            return box;
+        }
+
+        /// <summary>Frame <paramref name="e"/>'s regions: each confirmed track's own (in track order), then the detections
+        /// of the neighbouring frames of its scene as <see cref="RegionSource.Spread"/> regions, nearest first in time order.</summary>
+        private List<Region> Emit(int e)
+        {
+            var regions = new List<Region>();
+            int scene = At(e).Scene;
+            foreach (var t in _live)
+                if (t.Confirmed && t.Scene == scene && RegionOf(t, e) is { } r) regions.Add(r);
+            for (int g = Math.Max(0, e - options.SpreadFrames); g <= Math.Min(_linked - 1, e + options.SpreadFrames); g++)
+            {
+                if (g == e || At(g).Scene != scene) continue;
+                foreach (var t in _live)
+                {
+                    if (!t.Confirmed || t.Scene != scene) continue;
+                    int i = t.AtOrBefore(g);
+                    if (i < 0 || t.Hits[i].Frame != g) continue;
+                    var d = t.Hits[i].Det;
+                    regions.Add(new Region(Carry(d.Box, g, e) ?? d.Box, d.Score, t.Id, RegionSource.Spread));
+                }
+            }
+            return regions;
+        }
+
+        /// <summary>The track's region in frame <paramref name="e"/> of its scene: its detection, the interpolation
+        /// between the hits around it, or a hold before its first or after its last; null when none reaches it.</summary>
+        private Region? RegionOf(FaceTrack t, int e)
+        {
+            var hits = t.Hits;
+            int i = t.AtOrBefore(e);
+            if (i >= 0 && hits[i].Frame == e) return new Region(hits[i].Det.Box, hits[i].Det.Score, t.Id, RegionSource.Detected);
+            if (i >= 0 && i + 1 < hits.Count)
+            {
+                // Grow in the middle of a long gap too: the face may have moved off the straight line.
+                var (f, d) = hits[i];
+                var (g, next) = hits[i + 1];
+                float along = (float)(e - f) / (g - f);
+                int away = Math.Min(e - f, g - e);
+                return new Region(d.Box.Lerp(next.Box, along).Scale(Growth(away)), Math.Min(d.Score, next.Score), t.Id, RegionSource.Interpolated);
+            }
+            // Held before the first hit (none is ever let go before the track has begun) or after the last, once it is the last.
+            bool weak = t.Count < 3 && t.Best < options.StrongScore;
+            int hold = weak ? options.WeakHoldFrames : options.HoldFrames;
+            if (i < 0) return hits[0].Frame - e <= hold ? Held(t, 0, -1, hits[0].Frame - e) : null;
+            // A gap still open at the window's far end: the lookahead is shorter than a gap and a hold (a test's setting),
+            // so cover the frame as held.
+            return e - hits[i].Frame <= hold ? Held(t, i, +1, e - hits[i].Frame) : null;
+        }
+
+        /// <summary>
+        /// The box held <paramref name="k"/> frames beyond the track's end hit <paramref name="end"/> in direction
+        /// <paramref name="step"/> (−1 before the first hit, +1 after the last). It moves with the camera, unless the face
+        /// moves on its own; from the first frame whose camera move is unknown (and when it moves on its own, from the
+        /// start), at the track's velocity at that end. The caller keeps it within the track's scene.
+        /// </summary>
+        private Region Held(FaceTrack t, int end, int step, int k)
+        {
+            var hits = t.Hits;
+            var (frame, det) = hits[end];
+            // Pixels a frame forward in time, measured over the hits nearest this end.
+            var (vx, vy) = hits.Count < 2 ? (0f, 0f)
+                : step > 0 ? VelocityBetween(hits[FarthestWithin(hits, end, -1)], hits[end]) : VelocityBetween(hits[end], hits[FarthestWithin(hits, end, +1)]);
+            bool following = !MovesOnItsOwn(t, end, step);
+            // Where the box was last carried with the camera (the detection to begin with); from the first frame whose camera
+            // move is unknown on, the box goes on from there at the track's velocity.
+            Box anchor = det.Box;
+            int anchorK = 0;
+            for (int j = 1; j <= k; j++)
+            {
+                int f = frame + step * j;
+                if (following && Carry(anchor, f - step, f) is { } carried) (anchor, anchorK) = (carried, j);
+                else following = false;
+            }
+            int ahead = k - anchorK;
+            var box = Box.FromCenter(anchor.CenterX + step * vx * ahead, anchor.CenterY + step * vy * ahead, anchor.Width, anchor.Height).Scale(Growth(k));
+            return new Region(box, det.Score, t.Id, RegionSource.Extrapolated);
+        }
+
+        /// <summary>
+        /// Whether a clearly seen face moved against the camera near the track's end (by half its width or more within
+        /// <see cref="TrackerOptions.HoldFrames"/>): someone walking past a still camera. Its hold then follows its own
+        /// velocity. Weak or short tracks never count: their boxes jump between neighbours in a crowd, and following
+        /// that jump is what carried held boxes off every face.
+        /// </summary>
+        private bool MovesOnItsOwn(FaceTrack t, int end, int step)
+        {
+            var hits = t.Hits;
+            if (t.Count < OwnMotionHits || t.Best < options.StrongScore) return false;
+            int j = end;
+            while (j - step >= 0 && j - step < hits.Count && Math.Abs(hits[j - step].Frame - hits[end].Frame) <= options.HoldFrames) j -= step;
+            if (j == end) return false;
+            var (from, to) = step > 0 ? (hits[j], hits[end]) : (hits[end], hits[j]);
+            if (Carry(from.Det.Box, from.Frame, to.Frame) is not { } expected) return false;
+            float dx = to.Det.Box.CenterX - expected.CenterX, dy = to.Det.Box.CenterY - expected.CenterY;
+            return MathF.Sqrt(dx * dx + dy * dy) >= 0.5f * to.Det.Box.Width;
+        }
+
+        /// <summary>Index of the hit farthest from hit <paramref name="from"/> in direction <paramref name="step"/> (±1) that
+        /// lies within <see cref="TrackerOptions.VelocityFrames"/> of it; the next hit when none does.</summary>
+        private int FarthestWithin(List<(int Frame, Detection Det)> hits, int from, int step)
+        {
+            int j = from + step;
+            while (j + step >= 0 && j + step < hits.Count && Math.Abs(hits[j + step].Frame - hits[from].Frame) <= options.VelocityFrames) j += step;
+            return j;
+        }
+
+        private float Growth(int framesAway) => Math.Min(options.MaxGrowth, 1 + options.GrowthPerFrame * framesAway);
+
+        /// <summary>After frame <paramref name="e"/> is given: tracks that can cover no later frame go, and long tracks
+        /// let go of hits no later frame reads.</summary>
+        private void Release(int e)
+        {
+            int next = e + 1;
+            if (_live.Count > 0 && _live.Exists(t => Gone(t, next))) _live = _live.FindAll(t => !Gone(t, next));
+            if (next % ForgetInBatches == 0)
+                foreach (var t in _live) t.Forget(next - HitsKept);
+        }
+
+        /// <summary>A finished track never confirmed is never drawn; a confirmed one goes once its hold and spread are behind.</summary>
+        private bool Gone(FaceTrack t, int next) =>
+            Finished(t) && (!t.Confirmed || t.Last.Frame + MaxHold < next);
     }
 
     /// <summary>
@@ -229,188 +512,8 @@ public sealed class Tracker(TrackerOptions options) : ITracker
     /// <summary>Pixels a frame the faces may move together, at the picture's centre, while the picture stands still.</summary>
     private const float ShiftTolerance = 3f;
 
-    /// <summary>A box of frame <paramref name="from"/> carried to frame <paramref name="to"/> with the camera; null when
-    /// the camera's move is unknown on the way.</summary>
-    private static Box? Carry(CameraStep?[] motion, Box box, int from, int to)
-    {
-        for (int f = from + 1; f <= to; f++)
-        {
-            if (motion[f] is not { } step) return null;
-            box = step.Forward(box);
-        }
-        for (int f = from; f > to; f--)
-        {
-            if (motion[f] is not { } step) return null;
-            box = step.Backward(box);
-        }
-        return box;
-    }
-
-    /// <summary>A frame's own regions, then the detections of frames <paramref name="from"/>..<paramref name="to"/> (its
-    /// neighbours in its scene) as <see cref="RegionSource.Spread"/> regions. Computed on every enumeration.</summary>
-    private sealed class SpreadRegions(List<Region>[] own, CameraStep?[] motion, int frame, int from, int to) : IReadOnlyList<Region>
-    {
-        private IEnumerable<Region> All()
-        {
-            foreach (var r in own[frame]) yield return r;
-            for (int g = from; g <= to; g++)
-            {
-                if (g == frame) continue;
-                foreach (var r in own[g])
-                    if (r.Source == RegionSource.Detected)
-                        yield return r with { Box = Carry(motion, r.Box, g, frame) ?? r.Box, Source = RegionSource.Spread };
-            }
-        }
-
-        public int Count => All().Count();
-        public Region this[int index] => All().ElementAt(index);
-        public IEnumerator<Region> GetEnumerator() => All().GetEnumerator();
-        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
-    }
-
-    private List<Track> Link(IReadOnlyList<FrameDetections> frames, out int[] sceneOf)
-    {
-        var all = new List<Track>();
-        var active = new List<Track>();
-        sceneOf = new int[frames.Count];
-        int scene = 0;
-        for (int f = 0; f < frames.Count; f++)
-        {
-            if (frames[f].CutBefore && f > 0) { scene++; active.Clear(); }
-            sceneOf[f] = scene;
-            active.RemoveAll(t => f - t.Last.Frame > options.MaxGapFrames);
-            var matched = new HashSet<Track>();
-            foreach (bool weak in (ReadOnlySpan<bool>)[false, true])
-            {
-                var dets = frames[f].Detections.Where(d => d.Weak == weak).ToList();
-                if (dets.Count == 0) continue;
-                var free = active.Where(t => !matched.Contains(t)).ToList();
-                foreach (var d in LinkToTracks(free, dets, f, matched))
-                {
-                    var t = new Track(all.Count + 1);
-                    t.Hits.Add((f, d));
-                    matched.Add(t);
-                    all.Add(t);
-                    active.Add(t);
-                }
-            }
-        }
-        return all;
-    }
-
-    /// <summary>Greedy matching by overlap with each track's prediction; returns the detections no track took.</summary>
-    private static List<Detection> LinkToTracks(List<Track> tracks, List<Detection> dets, int f, HashSet<Track> matched)
-    {
-        var pairs = new List<(float Cost, Track T, int D)>();
-        foreach (var t in tracks)
-        {
-            var p = t.Predict(f);
-            for (int d = 0; d < dets.Count; d++)
-            {
-                var b = dets[d].Box;
-                float iou = p.IoU(b);
-                float size = Math.Max(p.Width, b.Width);
-                float dist = MathF.Sqrt(MathF.Pow(p.CenterX - b.CenterX, 2) + MathF.Pow(p.CenterY - b.CenterY, 2)) / Math.Max(1, size);
-                float ratio = Math.Max(p.Width, b.Width) / Math.Max(1, Math.Min(p.Width, b.Width));
-                if ((iou >= 0.1f || dist < 0.7f) && ratio < 2f) pairs.Add((iou - dist, t, d));
-            }
-        }
-        var usedD = new HashSet<int>();
-        foreach (var (_, t, d) in pairs.OrderByDescending(p => p.Cost))
-        {
-            if (matched.Contains(t) || usedD.Contains(d)) continue;
-            matched.Add(t);
-            usedD.Add(d);
-            t.Hits.Add((f, dets[d]));
-        }
-        return dets.Where((_, d) => !usedD.Contains(d)).ToList();
-    }
-
-    private void Render(Track t, List<Region>[] output, int[] sceneStart, int[] sceneEnd, CameraStep?[] motion)
-    {
-        var hits = t.Hits;
-        for (int i = 0; i < hits.Count; i++)
-        {
-            var (f, d) = hits[i];
-            output[f].Add(new Region(d.Box, d.Score, t.Id, RegionSource.Detected));
-            if (i + 1 < hits.Count)
-            {
-                var (g, e) = hits[i + 1];
-                for (int k = f + 1; k < g; k++)
-                {
-                    // Grow in the middle of a long gap too: the face may have moved off the straight line.
-                    float along = (float)(k - f) / (g - f);
-                    int away = Math.Min(k - f, g - k);
-                    var box = d.Box.Lerp(e.Box, along).Scale(Growth(away));
-                    output[k].Add(new Region(box, Math.Min(d.Score, e.Score), t.Id, RegionSource.Interpolated));
-                }
-            }
-        }
-        bool weak = hits.Count < 3 && hits.All(h => h.Det.Score < options.StrongScore);
-        int hold = weak ? options.WeakHoldFrames : options.HoldFrames;
-        Hold(t, 0, -1, hold, sceneStart[hits[0].Frame], output, motion);
-        Hold(t, hits.Count - 1, +1, hold, sceneEnd[hits[^1].Frame], output, motion);
-    }
-
-    /// <summary>
-    /// Covers <paramref name="hold"/> frames beyond the track's end hit <paramref name="end"/> in direction
-    /// <paramref name="step"/> (−1 before the first hit, +1 after the last), up to <paramref name="limit"/> (its scene's
-    /// edge). The box moves with the camera, unless the face moves on its own; from the first frame whose camera move is
-    /// unknown (and when it moves on its own, from the start), at the track's velocity at that end.
-    /// </summary>
-    private void Hold(Track t, int end, int step, int hold, int limit, List<Region>[] output, CameraStep?[] motion)
-    {
-        var hits = t.Hits;
-        var (frame, det) = hits[end];
-        // Pixels a frame forward in time, measured over the hits nearest this end.
-        var (vx, vy) = hits.Count < 2 ? (0f, 0f)
-            : step > 0 ? VelocityBetween(hits[FarthestWithin(hits, end, -1)], hits[end]) : VelocityBetween(hits[end], hits[FarthestWithin(hits, end, +1)]);
-        bool following = !MovesOnItsOwn(t, end, step, motion);
-        // Where the box was last carried with the camera (the detection to begin with); from the first frame whose camera
-        // move is unknown on, the box goes on from there at the track's velocity.
-        Box anchor = det.Box;
-        int anchorK = 0;
-        for (int k = 1; k <= hold && (step < 0 ? frame - k >= limit : frame + k <= limit); k++)
-        {
-            int f = frame + step * k;
-            if (following && Carry(motion, anchor, f - step, f) is { } carried) (anchor, anchorK) = (carried, k);
-            else following = false;
-            int ahead = k - anchorK;
-            var box = Box.FromCenter(anchor.CenterX + step * vx * ahead, anchor.CenterY + step * vy * ahead, anchor.Width, anchor.Height).Scale(Growth(k));
-            output[f].Add(new Region(box, det.Score, t.Id, RegionSource.Extrapolated));
-        }
-    }
-
-    /// <summary>
-    /// Whether a clearly seen face moved against the camera near the track's end (by half its width or more within
-    /// <see cref="TrackerOptions.HoldFrames"/>): someone walking past a still camera. Its hold then follows its own
-    /// velocity. Weak or short tracks never count: their boxes jump between neighbours in a crowd, and following
-    /// that jump is what carried held boxes off every face.
-    /// </summary>
-    private bool MovesOnItsOwn(Track t, int end, int step, CameraStep?[] motion)
-    {
-        var hits = t.Hits;
-        if (hits.Count < OwnMotionHits || hits.Max(h => h.Det.Score) < options.StrongScore) return false;
-        int j = end;
-        while (j - step >= 0 && j - step < hits.Count && Math.Abs(hits[j - step].Frame - hits[end].Frame) <= options.HoldFrames) j -= step;
-        if (j == end) return false;
-        var (from, to) = step > 0 ? (hits[j], hits[end]) : (hits[end], hits[j]);
-        if (Carry(motion, from.Det.Box, from.Frame, to.Frame) is not { } expected) return false;
-        float dx = to.Det.Box.CenterX - expected.CenterX, dy = to.Det.Box.CenterY - expected.CenterY;
-        return MathF.Sqrt(dx * dx + dy * dy) >= 0.5f * to.Det.Box.Width;
-    }
-
     /// <summary>Detections a track needs before its own motion is believed over the camera's.</summary>
     private const int OwnMotionHits = 5;
-
-    /// <summary>Index of the hit farthest from hit <paramref name="from"/> in direction <paramref name="step"/> (±1) that
-    /// lies within <see cref="TrackerOptions.VelocityFrames"/> of it; the next hit when none does.</summary>
-    private int FarthestWithin(List<(int Frame, Detection Det)> hits, int from, int step)
-    {
-        int j = from + step;
-        while (j + step >= 0 && j + step < hits.Count && Math.Abs(hits[j + step].Frame - hits[from].Frame) <= options.VelocityFrames) j += step;
-        return j;
-    }
 
     /// <summary>Velocity of the box centre in pixels a frame between two hits of a track.</summary>
     private static (float Vx, float Vy) VelocityBetween((int Frame, Detection Det) from, (int Frame, Detection Det) to)
@@ -418,6 +521,11 @@ public sealed class Tracker(TrackerOptions options) : ITracker
         float dt = Math.Max(1, to.Frame - from.Frame);
         return ((to.Det.Box.CenterX - from.Det.Box.CenterX) / dt, (to.Det.Box.CenterY - from.Det.Box.CenterY) / dt);
     }
+}
 
-    private float Growth(int framesAway) => Math.Min(options.MaxGrowth, 1 + options.GrowthPerFrame * framesAway);
+/// <summary>Helpers over <see cref="ITracker"/>.</summary>
+public static class Tracking
+{
+    /// <summary>Every frame's regions at once (tests, short clips): the video path enumerates them while it draws instead.</summary>
+    public static IReadOnlyList<Region>[] Build(this ITracker tracker, IEnumerable<FrameDetections> frames) => [.. tracker.Track(frames)];
 }

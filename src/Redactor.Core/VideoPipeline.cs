@@ -2,14 +2,18 @@ using System.Collections.Concurrent;
 
 namespace Redactor;
 
+/// <summary>What the second pass did: frames written and regions covered in them.</summary>
+public readonly record struct RenderResult(long Frames, long Regions);
+
 /// <summary>Where a long job stands, for progress display.</summary>
 public readonly record struct PipelineProgress(string Stage, long Done, long? Total);
 
 /// <summary>
 /// Frames flow source → detector → tracker → redactor → sink in two passes over the file: the first
-/// decodes every frame, detects faces and cuts, and keeps only the (small) detections; the tracker then
-/// sees the whole video at once; the second pass decodes again, redacts and encodes, the three concurrently. No frame is kept
-/// between passes, so memory does not grow with the video's length.
+/// decodes every frame, detects faces and cuts, and keeps only the (small) detections; the second decodes again, and
+/// the tracker works out each frame's regions from the detections a window around it while the frames are redacted
+/// and encoded, the stages concurrently. No frame is kept between passes, and no region: what the video keeps is its
+/// detections, which the second pass lets go of as it reads them.
 /// </summary>
 public static class VideoPipeline
 {
@@ -31,7 +35,7 @@ public static class VideoPipeline
             {
                 bool cut = cuts.IsCut(frame);
                 var shift = cuts.Shift(frame);
-                results.Add(new FrameDetections(frame.Index, frame.Time, detectors[0].Detect(frame), cut) { Shift = shift });
+                results.Add(new FrameDetections(frame.Index, frame.Time, Compact(detectors[0].Detect(frame)), cut) { Shift = shift });
                 progress?.Report(new PipelineProgress("detect", results.Count, source.FrameCountHint));
             }
             return results.Select(r => r!).ToList();
@@ -48,7 +52,7 @@ public static class VideoPipeline
             {
                 foreach (var (frame, cut, shift) in work.GetConsumingEnumerable(stop.Token))
                 {
-                    var found = detector.Detect(frame);
+                    var found = Compact(detector.Detect(frame));
                     lock (results) results[(int)frame.Index] = new FrameDetections(frame.Index, frame.Time, found, cut) { Shift = shift };
                     Interlocked.Increment(ref completed);
                     free.Add(frame);
@@ -90,6 +94,10 @@ public static class VideoPipeline
         return results.Select(r => r!).ToList();
     }
 
+    /// <summary>A frame's detections as kept until the second pass: an array, without a list's spare capacity (up to half
+    /// again, for an hour of crowd video a hundred MiB).</summary>
+    private static Detection[] Compact(IReadOnlyList<Detection> found) => [.. found];
+
     /// <summary>
     /// Second pass. Decoding, redaction and encoding overlap: a reader task decodes into a fixed pool of frame
     /// buffers, a redactor task covers the regions, and this thread hands frames to the sink, in order. The queues
@@ -97,8 +105,11 @@ public static class VideoPipeline
     /// decoder back instead of buffering video. Serial, the redaction waited for the encoder and the encoder for it:
     /// on wider-720p with the blur, read 3.4 s + redact 7.4 s + write 9.5 s one after another.
     /// </summary>
-    public static long Render(
-        IFrameSource source, IReadOnlyList<IReadOnlyList<Region>> regions, FrameRedactor redactor, IFrameSink sink,
+    /// <param name="regions">Each frame's regions in frame order, enumerated once as the frames are redacted (a tracker's
+    /// output is worked out then).</param>
+    /// <param name="frameCount">Frames the first pass decoded: the second must decode as many.</param>
+    public static RenderResult Render(
+        IFrameSource source, IEnumerable<IReadOnlyList<Region>> regions, long frameCount, FrameRedactor redactor, IFrameSink sink,
         IProgress<PipelineProgress>? progress, CancellationToken ct)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -114,19 +125,23 @@ public static class VideoPipeline
             {
                 var frame = free.Take(stop.Token);
                 if (!source.Read(frame, stop.Token)) break;
-                if (n >= regions.Count)
-                    throw new MediaException($"the decoder returned more frames on the second pass than on the first ({regions.Count})");
+                if (n >= frameCount)
+                    throw new MediaException($"the decoder returned more frames on the second pass than on the first ({frameCount})");
                 frame.Index = n++;
                 decoded.Add(frame, stop.Token);
             }
-            if (n != regions.Count)
-                throw new MediaException($"the decoder returned {n} frames on the second pass but {regions.Count} on the first");
+            if (n != frameCount)
+                throw new MediaException($"the decoder returned {n} frames on the second pass but {frameCount} on the first");
         });
+        long covered = 0;
         var covering = Stage(stop, redacted, () =>
         {
+            using var next = regions.GetEnumerator();
             foreach (var frame in decoded.GetConsumingEnumerable(stop.Token))
             {
-                redactor.Apply(frame, regions[(int)frame.Index]);
+                if (!next.MoveNext()) throw new InvalidOperationException($"no regions for frame {frame.Index}");
+                redactor.Apply(frame, next.Current);
+                covered += next.Current.Count;
                 redacted.Add(frame, stop.Token);
             }
         });
@@ -140,7 +155,7 @@ public static class VideoPipeline
                 sink.Write(frame, stop.Token);
                 free.Add(frame);
                 written++;
-                progress?.Report(new PipelineProgress("redact", written, regions.Count));
+                progress?.Report(new PipelineProgress("redact", written, frameCount));
             }
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -157,14 +172,28 @@ public static class VideoPipeline
         {
             // Stages blocked on a full queue or an empty pool wake up on cancellation. While the sink's own error is
             // on its way out, theirs (caused by it, or later) must not replace it.
-            if (written != regions.Count) stop.Cancel();
+            if (written != frameCount) stop.Cancel();
             WaitForStages(ct, rethrow: !failed, reader, covering);
         }
         ct.ThrowIfCancellationRequested();
         // A stage that stopped without an error of its own (a source cancelling by itself) must not pass for a whole video.
-        if (written != regions.Count)
-            throw new MediaException($"the second pass stopped after {written} of {regions.Count} frames");
-        return written;
+        if (written != frameCount)
+            throw new MediaException($"the second pass stopped after {written} of {frameCount} frames");
+        return new RenderResult(written, covered);
+    }
+
+    /// <summary>
+    /// The first pass's detections handed over one frame at a time, each let go of in <paramref name="frames"/> once
+    /// handed: the second pass reads them in order, and an hour of crowd video holds hundreds of MiB of them.
+    /// </summary>
+    public static IEnumerable<FrameDetections> Handing(List<FrameDetections> frames)
+    {
+        for (int i = 0; i < frames.Count; i++)
+        {
+            var f = frames[i];
+            frames[i] = null!;
+            yield return f;
+        }
     }
 
     /// <summary>Frame buffers in flight in the second pass: one being decoded, redacted and encoded, one queued

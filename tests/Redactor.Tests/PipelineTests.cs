@@ -101,8 +101,8 @@ public class PipelineTests
     public void Render_writes_every_frame_in_order_with_its_own_regions()
     {
         var sink = new RecordingSink();
-        long n = VideoPipeline.Render(new CountingSource(300), EveryOtherFrameCovered(300), Fill, sink, null, CancellationToken.None);
-        Assert.Equal(300, n);
+        var result = VideoPipeline.Render(new CountingSource(300), EveryOtherFrameCovered(300), 300, Fill, sink, null, CancellationToken.None);
+        Assert.Equal(new RenderResult(300, 150), result);
         Assert.Equal(300, sink.Frames.Count);
         for (int i = 0; i < 300; i++)
         {
@@ -117,7 +117,7 @@ public class PipelineTests
     public void Render_fails_when_the_second_decode_differs_from_the_first(int framesNow)
     {
         var e = Assert.Throws<MediaException>(() =>
-            VideoPipeline.Render(new CountingSource(framesNow), EveryOtherFrameCovered(300), Fill, new RecordingSink(), null, CancellationToken.None));
+            VideoPipeline.Render(new CountingSource(framesNow), EveryOtherFrameCovered(300), 300, Fill, new RecordingSink(), null, CancellationToken.None));
         Assert.Contains("second pass", e.Message);
     }
 
@@ -141,7 +141,7 @@ public class PipelineTests
     {
         var sink = new RecordingSink();
         var e = Assert.Throws<MediaException>(() =>
-            VideoPipeline.Render(new QuittingSource(50), EveryOtherFrameCovered(1000), Fill, sink, null, CancellationToken.None));
+            VideoPipeline.Render(new QuittingSource(50), EveryOtherFrameCovered(1000), 1000, Fill, sink, null, CancellationToken.None));
         Assert.Contains("of 1000 frames", e.Message);
         Assert.InRange(sink.Frames.Count, 1, 50);
     }
@@ -150,7 +150,7 @@ public class PipelineTests
     public void Render_reports_the_sinks_own_error()
     {
         var e = Assert.Throws<MediaException>(() =>
-            VideoPipeline.Render(new CountingSource(300), EveryOtherFrameCovered(300), Fill, new RecordingSink(failAt: 40), null, CancellationToken.None));
+            VideoPipeline.Render(new CountingSource(300), EveryOtherFrameCovered(300), 300, Fill, new RecordingSink(failAt: 40), null, CancellationToken.None));
         Assert.Equal("encoder broke", e.Message);
     }
 
@@ -161,7 +161,7 @@ public class PipelineTests
         var progress = new SyncProgress(p => { if (p.Done > 20) cts.Cancel(); });
         var sink = new RecordingSink();
         Assert.ThrowsAny<OperationCanceledException>(() =>
-            VideoPipeline.Render(new CountingSource(100_000), EveryOtherFrameCovered(100_000), Fill, sink, progress, cts.Token));
+            VideoPipeline.Render(new CountingSource(100_000), EveryOtherFrameCovered(100_000), 100_000, Fill, sink, progress, cts.Token));
         Assert.InRange(sink.Frames.Count, 21, 30);
     }
 

@@ -265,4 +265,84 @@ public class TrackerTests
         Assert.Equal(stays, Enumerable.Range(21, 10).All(i =>
             regions[i].Any(r => Math.Abs(r.Box.CenterX - Z.CenterX) < 1 && Math.Abs(r.Box.CenterY - Z.CenterY) < 1)));
     }
+
+    /// <summary>A crowd under a panning, zooming camera: faces come and go, are missed for a few frames, some only weakly
+    /// seen, with cuts every 90 frames; seeded, so the same every run.</summary>
+    private static List<FrameDetections> Crowd(int frames, int seed)
+    {
+        var random = new Random(seed);
+        var faces = new List<(float X, float Y, float S, float Vx, int Until, bool Weak)>();
+        var list = new List<FrameDetections>();
+        for (int i = 0; i < frames; i++)
+        {
+            bool cut = i > 0 && i % 90 == 0;
+            if (cut) faces.Clear();
+            faces.RemoveAll(f => f.Until < i);
+            while (faces.Count < 12)
+                faces.Add((random.Next(40, 1200), random.Next(40, 650), random.Next(12, 90), (float)(random.NextDouble() * 4 - 2), i + random.Next(5, 120), random.Next(5) == 0));
+            float zoom = 1 + 0.003f * (i % 90);
+            var dets = new List<Detection>();
+            for (int k = 0; k < faces.Count; k++)
+            {
+                var (x, y, size, vx, _, weak) = faces[k];
+                faces[k] = faces[k] with { X = x + vx + 3 };
+                if (random.Next(6) == 0) continue;
+                var box = new Box(640 + (x - 640) * zoom + (float)random.NextDouble(), 360 + (y - 360) * zoom, size * zoom, 1.2f * size * zoom);
+                dets.Add(weak && size < 40 ? new Detection(box, 0.16f) { Weak = true } : new Detection(box, 0.3f + 0.7f * (float)random.NextDouble()));
+            }
+            list.Add(new FrameDetections(i, i / 30.0, dets, cut));
+        }
+        return list;
+    }
+
+    private static string Describe(IReadOnlyList<Region>[] regions) =>
+        string.Join("\n", regions.Select((r, i) => $"{i}: " + string.Join(" ", r.Select(x => $"{x.TrackId}/{x.Source}/{x.Box}"))));
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void The_window_gives_the_regions_a_look_at_the_whole_video_gives(int seed)
+    {
+        var frames = Crowd(1200, seed);
+        var windowed = new Tracker(TrackerOptions.ForFrameRate(30)).Build(frames);
+        var whole = new Tracker(new TrackerOptions(holdFrames: 10, maxGapFrames: 30, weakHoldFrames: 3, birthHits: 3, birthScore: 0.15f,
+            spreadFrames: 3, velocityFrames: 3, lookaheadFrames: 100_000)).Build(frames);
+        Assert.Equal(Describe(whole), Describe(windowed));
+        Assert.True(windowed.Sum(r => r.Count) > 10_000, "the crowd gave too few regions to compare");
+    }
+
+    [Fact]
+    public void The_tracker_reads_no_further_ahead_than_its_window()
+    {
+        var options = TrackerOptions.ForFrameRate(30);
+        int read = -1;
+        IEnumerable<FrameDetections> Counted()
+        {
+            foreach (var f in Crowd(600, 4))
+            {
+                read = (int)f.Index;
+                yield return f;
+            }
+        }
+        int given = 0;
+        foreach (var _ in new Tracker(options).Track(Counted()))
+        {
+            Assert.InRange(read, given, given + options.LookaheadFrames);
+            given++;
+        }
+        Assert.Equal(600, given);
+        Assert.Equal(105, options.LookaheadFrames);
+    }
+
+    [Fact]
+    public void A_weak_track_confirmed_within_the_window_is_covered_back_to_its_start()
+    {
+        // Weak detections of one face for 60 frames (below the birth score, so not redacted on their own), then a clear one.
+        Box face = new(300, 200, 20, 24);
+        var frames = Enumerable.Range(0, 120).Select(i =>
+            i < 60 ? new FrameDetections(i, i / 30.0, [new Detection(face, 0.11f) { Weak = true }], false) : i == 60 ? F(i, false, face) : F(i)).ToList();
+        var regions = new Tracker(TrackerOptions.ForFrameRate(30)).Build(frames);
+        Assert.All(Enumerable.Range(0, 61), i => Assert.True(Covers(regions[i], face), $"frame {i} left uncovered"));
+    }
 }

@@ -81,10 +81,13 @@ public class TrackingEndToEndTests
         var detections = VideoPipeline.Detect(new Clip(), [new ForgetfulDetector()], null, CancellationToken.None);
         Assert.True(detections[CutAt].CutBefore, "the cut was not detected");
         Assert.Equal(1, detections.Count(d => d.CutBefore));
-        var regions = tracker.Build(detections);
+        // As the product runs it: regions worked out while the second pass draws, each frame's detections let go of once read.
+        int count = detections.Count;
+        var regions = tracker.Track(VideoPipeline.Handing(detections));
         var sink = new CheckingSink();
         var redactor = new FrameRedactor(new RedactionOptions(RedactionStyle.Fill, MaskShape.Box, 1.3f));
-        VideoPipeline.Render(new Clip(), regions, redactor, sink, null, CancellationToken.None);
+        VideoPipeline.Render(new Clip(), regions, count, redactor, sink, null, CancellationToken.None);
+        Assert.All(detections, Assert.Null);
         Assert.Equal(Frames, sink.Written);
         return sink;
     }
