@@ -23,7 +23,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     public IReadOnlyList<Detection> DetectPhoto(Frame frame) => FacesIn(frame, PhotoDetector);
 
     /// <summary>A photo has no track to lend weak detections weight: only faces that count on their own.</summary>
-    private static List<Detection> FacesIn(Frame frame, IFaceDetector detector) => detector.Detect(frame).Where(d => !d.Weak).ToList();
+    private static List<Detection> FacesIn(Frame frame, IFaceDetector detector) => detector.Detect(frame).Where(d => d.Counts).ToList();
 
     /// <summary>For single photos (and the JSON report): one detector on every core.</summary>
     private IFaceDetector PhotoDetector => _photo ??= Build(threads: 0);
@@ -96,20 +96,27 @@ internal sealed class Engine(MediaOptions options) : IDisposable
             throw new MediaException(
                 $"the default detector (combined) also needs the retinaface model, which is not installed in {store.Directory}; " +
                 "run 'redactor models install' (or 'redactor models install --from DIR' on an offline machine), or use --detector yunet");
-        IFaceDetector Search(string model, Func<string, float, IFaceModel> load, IScalePlan? plan = null) =>
-            new MultiScaleDetector(load(store.Require(ModelStore.Find(model)), policy.ModelThreshold), plan ?? planner, policy, FineEvery);
-        IFaceDetector YuNet() => Search("yunet", (path, t) => new YuNetOnnxModel(path, t, threads));
-        IFaceDetector Retina(IScalePlan? plan = null) => Search("retinaface", (path, t) => new RetinaFaceOnnxModel(path, t, threads), plan);
+        IFaceModel Load(string model, Func<string, float, IFaceModel> open) => open(store.Require(ModelStore.Find(model)), policy.ModelThreshold);
+        IFaceDetector Search(IFaceModel model, IScalePlan? plan = null) => new MultiScaleDetector(model, plan ?? planner, policy, FineEvery);
+        IFaceModel YuNetNet() => Load("yunet", (path, t) => new YuNetOnnxModel(path, t, threads));
+        IFaceModel RetinaNet() => Load("retinaface", (path, t) => new RetinaFaceOnnxModel(path, t, threads));
+        // Both networks' searches, merged, and their second look from close up at large unsure boxes (with the same
+        // sessions: their own would cost about 150 MiB more in two workers).
+        IFaceDetector Checked(IScalePlan? retinaPlan)
+        {
+            IFaceModel yunet = YuNetNet(), retina = RetinaNet();
+            return new SecondLook(new UnionDetector([Search(yunet), Search(retina, retinaPlan)]), [yunet, retina]);
+        }
         return options.Detector switch
         {
-            DetectorKind.Yunet => YuNet(),
-            DetectorKind.Retinaface => Retina(),
-            DetectorKind.YunetN => Search("yunet-n", (path, t) => new YuNetOnnxModel(path, t, threads)),
-            DetectorKind.Ultraface => Search("ultraface", (path, t) => new UltraFaceModel(path, t)),
-            DetectorKind.Ensemble => new UnionDetector([YuNet(), Retina()]),
+            DetectorKind.Yunet => Search(YuNetNet()),
+            DetectorKind.Retinaface => Search(RetinaNet()),
+            DetectorKind.YunetN => Search(Load("yunet-n", (path, t) => new YuNetOnnxModel(path, t, threads))),
+            DetectorKind.Ultraface => Search(Load("ultraface", (path, t) => new UltraFaceModel(path, t))),
+            DetectorKind.Ensemble => Checked(null),
             // RetinaFace once over the whole frame, fitted into one 1120x640 input: see DetectorKind.Combined. Enlarged no
             // more than YuNet's plan: RetinaFace's smallest anchor is 16 px as well.
-            DetectorKind.Combined => new UnionDetector([YuNet(), Retina(new FittedPlan(RetinaFaceOnnxModel.TwoWindowsLongSide, RetinaFaceOnnxModel.Side, planner.MaxUpscale))]),
+            DetectorKind.Combined => Checked(new FittedPlan(RetinaFaceOnnxModel.TwoWindowsLongSide, RetinaFaceOnnxModel.Side, planner.MaxUpscale)),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Detector, "unknown detector"),
         };
     }

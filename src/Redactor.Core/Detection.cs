@@ -6,6 +6,13 @@ public readonly record struct Detection(Box Box, float Score)
     /// <summary>Below the score that counts as a face on its own (<see cref="ScorePolicy.IsWeak"/>): only tracking uses it,
     /// to carry a face it already follows or to start one the detector sees frame after frame.</summary>
     public bool Weak { get; init; }
+
+    /// <summary>A large box with a middling score that a second look at the face's crop did not confirm
+    /// (<see cref="SecondLook"/>): on its own it is not redacted; tracking keeps it for a track that other detections confirm.</summary>
+    public bool Doubtful { get; init; }
+
+    /// <summary>Counts as a face on its own: neither weak nor doubtful.</summary>
+    public bool Counts => !Weak && !Doubtful;
 }
 
 /// <summary>

@@ -131,7 +131,7 @@ public sealed record TrackerOptions
 public sealed class NoTracker : ITracker
 {
     public IEnumerable<IReadOnlyList<Region>> Track(IEnumerable<FrameDetections> frames) =>
-        frames.Select(f => (IReadOnlyList<Region>)f.Detections.Where(d => !d.Weak)
+        frames.Select(f => (IReadOnlyList<Region>)f.Detections.Where(d => d.Counts)
             .Select(d => new Region(d.Box, d.Score, null, RegionSource.Detected)).ToList());
 }
 
@@ -171,8 +171,13 @@ public sealed class Tracker(TrackerOptions options) : ITracker
             Hits.Add((frame, d));
             Count++;
             Best = Math.Max(Best, d.Score);
-            Confirmed |= !d.Weak || (Count >= o.BirthHits && Best >= o.BirthScore);
+            if (d.Weak) { _weak++; _bestWeak = Math.Max(_bestWeak, d.Score); }
+            Confirmed |= d.Counts || (_weak >= o.BirthHits && _bestWeak >= o.BirthScore);
         }
+
+        // Weak detections so far and the best of them: doubtful ones never confirm a track, however many.
+        private int _weak;
+        private float _bestWeak;
 
         /// <summary>Velocity in pixels a frame from the last two hits (zero with one hit).</summary>
         public (float Vx, float Vy) Velocity => Hits.Count < 2 ? (0, 0) : VelocityBetween(Hits[^2], Hits[^1]);

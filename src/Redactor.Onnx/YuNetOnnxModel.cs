@@ -20,10 +20,10 @@ public sealed class YuNetOnnxModel : IFaceModel
     private readonly RunOptions _run = new();
     private readonly string _inputName;
     private readonly float _threshold;
-    // One input buffer per image size, reused frame after frame (a video has two or three pass sizes; photos of
-    // many sizes would pile them up, so only a few are kept). Keyed by the unpadded size so that the padding,
-    // never written, stays zero.
-    private const int MaxCached = 4;
+    // One input buffer per image size, reused frame after frame (a video has two to four pass sizes and the crops of
+    // SecondLook one more; photos of many sizes would pile them up, so only a few are kept). Keyed by the unpadded size so
+    // that the padding, never written, stays zero.
+    private const int MaxCached = 6;
     private readonly List<((int W, int H) Size, float[] Buffer)> _inputs = [];
 
     /// <param name="threads">Cores one network run may use; 0 for all of them.</param>

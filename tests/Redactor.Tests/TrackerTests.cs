@@ -345,4 +345,20 @@ public class TrackerTests
         var regions = new Tracker(TrackerOptions.ForFrameRate(30)).Build(frames);
         Assert.All(Enumerable.Range(0, 61), i => Assert.True(Covers(regions[i], face), $"frame {i} left uncovered"));
     }
+
+    [Fact]
+    public void Doubtful_detections_alone_are_not_redacted_but_ride_on_a_track_others_confirm()
+    {
+        // A large box a second look did not confirm, in frames 10..29; in the second video the same face is also seen
+        // once as a box that counts (frame 20), which confirms the track.
+        Box face = new(300, 200, 130, 160);
+        var doubt = new Detection(face, 0.6f) { Doubtful = true };
+        var alone = Enumerable.Range(0, 40).Select(i => i is >= 10 and < 30 ? new FrameDetections(i, i / 30.0, [doubt], false) : F(i)).ToList();
+        var backed = alone.Select(f => f.Index == 20 ? F(20, false, face) : f).ToList();
+        var options = new TrackerOptions(holdFrames: 5);
+        Assert.All(new Tracker(options).Build(alone), r => Assert.Empty(r));
+        var kept = new Tracker(options).Build(backed);
+        Assert.All(Enumerable.Range(5, 30), i => Assert.True(Covers(kept[i], face), $"frame {i} left uncovered"));
+        Assert.All(new NoTracker().Build(alone), r => Assert.Empty(r));
+    }
 }
