@@ -1,0 +1,68 @@
+using System.Text.Json.Nodes;
+using Redactor;
+using Redactor.Cli;
+using Redactor.FFmpeg;
+
+/// <summary>
+/// How <see cref="SecondLook"/>'s thresholds were chosen: every detection 40 px or taller in a saved first pass
+/// (`dump-detections`) is searched again on its crop (the square twice its longer side, cut at the frame's edge, scaled to
+/// 256 px) by YuNet, YuNet-n and RetinaFace, and each one's best score overlapping the box (IoU 0.3) is written out.
+/// `track DETECTIONS doubt=THIS_OUTPUT [vh=80 vs=0.8 vt=0.3]` then replays tracking with the boxes of vh px or taller,
+/// scoring under vs, that neither YuNet nor RetinaFace found again at vt, marked doubtful.
+///   dotnet run -c Release --project tests/Redactor.Benchmarks -- verify DETECTIONS.jsonl VIDEO OUT.jsonl
+/// </summary>
+internal static class Verify
+{
+    private static readonly Dictionary<string, double> Times = [];
+
+    public static void Run(string[] args)
+    {
+        string dets = args[0], video = args[1], output = args[2];
+        float target = args.Length > 3 ? float.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 96;
+        var dir = DetectorBenchmarks.ModelDir();
+        var models = new (string Name, IFaceModel Model)[]
+        {
+            ("yunet", new Redactor.Onnx.YuNetOnnxModel(Path.Combine(dir, "face_detection_yunet_2023mar.onnx"), 0.02f, 1)),
+            ("yunetn", new Redactor.Onnx.YuNetOnnxModel(Path.Combine(dir, "yunet_n_640_640.onnx"), 0.02f, 1)),
+            ("retina", new Redactor.Onnx.RetinaFaceOnnxModel(Path.Combine(dir, "retinaface_mnet025_640.onnx"), 0.02f, 1)),
+
+        };
+        var info = Engine.ProbeVideo(video, CancellationToken.None);
+        using var source = new FfmpegFrameSource(video, info);
+        var frame = new Frame(source.Width, source.Height);
+        var lines = File.ReadLines(dets).Skip(1).GetEnumerator();
+        using var o = File.CreateText(output);
+        int n = 0;
+        while (source.Read(frame, CancellationToken.None) && lines.MoveNext())
+        {
+            var f = JsonNode.Parse(lines.Current)!;
+            var arr = f["d"]!.AsArray();
+            for (int k = 0; k < arr.Count; k++)
+            {
+                var a = arr[k]!.AsArray();
+                var box = new Box(a[0]!.GetValue<float>(), a[1]!.GetValue<float>(), a[2]!.GetValue<float>(), a[3]!.GetValue<float>());
+                if (box.Height < 40 || a[5]!.GetValue<bool>()) continue;
+                float side = Math.Max(box.Width, box.Height);
+                var roi = PixelRect.Cover(Box.FromCenter(box.CenterX, box.CenterY, 2 * side, 2 * side), frame.Width, frame.Height);
+                float scale = target / box.Height;
+                // A fixed input size (256 px square around the box, 2x its longer side, clipped at the frame's edge): a
+                // new input size costs the runtimes a new plan.
+                scale = 256f / (2 * side);
+                var line = new JsonObject { ["i"] = f["i"]!.GetValue<long>(), ["k"] = k, ["box"] = new JsonArray(box.X, box.Y, box.Width, box.Height), ["score"] = a[4]!.GetValue<float>() };
+                foreach (var (name, model) in models)
+                {
+                    float best = 0;
+                    var clock = System.Diagnostics.Stopwatch.StartNew();
+                    foreach (var d in model.Detect(frame, roi, scale))
+                        if (d.Box.IoU(box) >= 0.3f) best = Math.Max(best, d.Score);
+                    line[name] = Math.Round(best, 3);
+                    Times[name] = Times.GetValueOrDefault(name) + clock.Elapsed.TotalMilliseconds;
+                }
+                o.WriteLine(line.ToJsonString());
+                n++;
+            }
+        }
+        Console.WriteLine($"{n} candidates -> {output}; ms: {string.Join(", ", Times.Select(kv => $"{kv.Key} {kv.Value / Math.Max(1, n):F1}"))}");
+        foreach (var (_, m) in models) m.Dispose();
+    }
+}
