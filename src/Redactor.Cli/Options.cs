@@ -17,7 +17,7 @@ internal abstract class MediaOptions
     [Option("min-face", Default = 10f, HelpText = "Smallest face height in pixels to search for.")]
     public float MinFace { get; set; }
 
-    [Option("detector", Default = DetectorKind.Combined, HelpText = "Face detector: combined (yunet at every scale, retinaface once over the whole frame); yunet (alone: a fifth to a third less time, more faces left visible); ensemble (yunet and retinaface at every scale: about 2.5x the time of combined, fewest faces left visible); yunetn, retinaface or ultraface (each alone, see docs/models.md).")]
+    [Option("detector", Default = DetectorKind.Combined, HelpText = "Face detector: combined (yunet at every scale, retinaface once over the whole frame, large unsure boxes looked at again from close up); yunet (alone: a fifth to a third less time, more faces left visible); ensemble (yunet and retinaface at every scale: about 2.5x the time of combined, fewest faces left visible); yunetn, retinaface or ultraface (each alone, see docs/models.md).")]
     public DetectorKind Detector { get; set; }
 
     [Option("no-track", HelpText = "Video: redact each frame's detections only, without tracking (for comparison).")]
