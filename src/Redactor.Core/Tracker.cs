@@ -33,18 +33,28 @@ public sealed record TrackerOptions
         MaxGrowth = maxGrowth;
         // Far enough ahead that every decision about a frame is final when it is drawn, short of a track confirmed (or
         // seen clearly) later still: where a hold ends (a gap of MaxGap, then the hold), whether a track of one or two
-        // detections is weak (two more gaps), spread and the camera's move a hold away. 105 frames at 30 fps.
-        int needed = holdFrames + 3 * maxGapFrames + spreadFrames + 2;
+        // detections is weak (two more gaps), spread (105 frames at 30 fps); and, because the camera's moves are worked
+        // out ahead of the frame being drawn from the tracks confirmed by then, as far again as those moves are needed
+        // (24 frames): 129 frames at 30 fps.
+        int needed = holdFrames + 3 * maxGapFrames + spreadFrames + 2 + CameraStepsAhead(holdFrames, spreadFrames);
         if (lookaheadFrames is int l && l < 0) throw new ArgumentOutOfRangeException(nameof(lookaheadFrames));
         LookaheadFrames = lookaheadFrames ?? needed;
     }
 
     /// <summary>
     /// Frames of detections the tracker reads past a frame before it gives that frame's regions: what it keeps is this
-    /// window, whatever the length of the video. A track confirmed only later than this (weak detections of one face for
-    /// over 3 s before a clear one, at 30 fps) is not drawn back over the frames already given.
+    /// window, whatever the length of the video. By default the regions are those of a tracker that read the whole video
+    /// first but in two cases: a track confirmed more than <c>LookaheadFrames - CameraStepsAhead</c> frames after its
+    /// first detection (weak detections of one face for over 3.5 s before a clear one, at 30 fps) is not drawn back over
+    /// the frames already given, nor counted in the camera's move there; and a track seen clearly (five detections, one
+    /// strong) only that much later is held backward with the camera rather than with its own motion, since when its
+    /// start was drawn it had not yet shown that it moves on its own.
     /// </summary>
     public int LookaheadFrames { get; }
+
+    /// <summary>Frames past the one being given whose camera move is worked out: a hold's own-motion check carries boxes
+    /// between hits up to a hold (or spread) after the track's first hit, which is up to a hold after the frame.</summary>
+    internal static int CameraStepsAhead(int holdFrames, int spreadFrames) => 2 * Math.Max(holdFrames, spreadFrames) + spreadFrames + 1;
 
     public int HoldFrames { get; }
     public int MaxGapFrames { get; }
@@ -223,7 +233,11 @@ public sealed class Tracker(TrackerOptions options) : ITracker
         public bool StepKnown;
     }
 
-    public IEnumerable<IReadOnlyList<Region>> Track(IEnumerable<FrameDetections> frames) => new Run(options, frames).Regions();
+    /// <summary>Each enumeration is a pass of its own over <paramref name="frames"/>.</summary>
+    public IEnumerable<IReadOnlyList<Region>> Track(IEnumerable<FrameDetections> frames)
+    {
+        foreach (var regions in new Run(options, frames).Regions()) yield return regions;
+    }
 
     /// <summary>One pass over one video's detections.</summary>
     private sealed class Run(TrackerOptions options, IEnumerable<FrameDetections> frames)
@@ -238,9 +252,7 @@ public sealed class Tracker(TrackerOptions options) : ITracker
 
         private int MaxHold => Math.Max(options.HoldFrames, options.SpreadFrames);
 
-        /// <summary>Camera moves are worked out this far past the frame being given: a hold's own-motion check carries
-        /// boxes between hits up to a hold after the track's first hit, which is up to a hold after the frame.</summary>
-        private int StepsAhead => 2 * options.HoldFrames + options.SpreadFrames + 1;
+        private int StepsAhead => TrackerOptions.CameraStepsAhead(options.HoldFrames, options.SpreadFrames);
 
         /// <summary>Hits kept behind the frame being given: a forward hold reads the hits of a hold (and a velocity) before
         /// the last one, which is up to a hold behind.</summary>

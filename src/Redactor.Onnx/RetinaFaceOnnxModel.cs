@@ -27,10 +27,10 @@ public sealed class RetinaFaceOnnxModel : IFaceModel
     private readonly RunOptions _run = new();
     private readonly string _inputName;
     private readonly float _threshold;
-    // One planar input and its priors per picture size, reused frame after frame (a video has one or a few pass sizes;
-    // photos of many sizes would pile them up, so only a few are kept). Keyed by the unpadded size so that the padding,
+    // One planar input and its priors per picture size, reused frame after frame (a video has one or a few pass sizes, and
+    // SecondLook's crops one more; photos of many sizes would pile them up, so only a few are kept). Keyed by the unpadded size so that the padding,
     // never written, stays zero: after the mean is subtracted, the mean colour FixedWindows pads windows with.
-    private const int MaxCached = 4;
+    private const int MaxCached = 6;
     private readonly List<((int W, int H) Size, float[] Input, float[] Priors)> _inputs = [];
 
     /// <param name="threads">Cores one network run may use; 0 for all of them.</param>

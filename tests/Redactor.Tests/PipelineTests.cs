@@ -165,6 +165,29 @@ public class PipelineTests
         Assert.InRange(sink.Frames.Count, 21, 30);
     }
 
+    [Fact]
+    public void A_tracker_failing_inside_the_render_reports_its_own_error()
+    {
+        IEnumerable<IReadOnlyList<Region>> Failing()
+        {
+            foreach (var r in EveryOtherFrameCovered(300).Take(40)) yield return r;
+            throw new InvalidOperationException("tracker broke");
+        }
+        var sink = new RecordingSink();
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            VideoPipeline.Render(new CountingSource(300), Failing(), 300, Fill, sink, null, CancellationToken.None));
+        Assert.Equal("tracker broke", e.Message);
+        Assert.InRange(sink.Frames.Count, 0, 40);
+    }
+
+    [Fact]
+    public void Fewer_regions_than_frames_fail_the_render()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            VideoPipeline.Render(new CountingSource(300), EveryOtherFrameCovered(200), 300, Fill, new RecordingSink(), null, CancellationToken.None));
+        Assert.Contains("no regions for frame 200", e.Message);
+    }
+
     private sealed class SyncProgress(Action<PipelineProgress> report) : IProgress<PipelineProgress>
     {
         public void Report(PipelineProgress value) => report(value);

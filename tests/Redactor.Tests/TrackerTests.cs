@@ -295,6 +295,14 @@ public class TrackerTests
         return list;
     }
 
+    /// <summary>The 30 fps defaults with a window longer than any test video: a tracker that reads the whole video first.</summary>
+    private static TrackerOptions Unbounded(int? lookahead = 100_000)
+    {
+        var o = TrackerOptions.ForFrameRate(30);
+        return new TrackerOptions(o.HoldFrames, o.MaxGapFrames, o.GrowthPerFrame, o.MaxGrowth, o.WeakHoldFrames, o.StrongScore, o.BirthHits,
+            o.BirthScore, o.SpreadFrames, o.VelocityFrames, o.FollowCamera, o.CameraFaces, lookahead);
+    }
+
     private static string Describe(IReadOnlyList<Region>[] regions) =>
         string.Join("\n", regions.Select((r, i) => $"{i}: " + string.Join(" ", r.Select(x => $"{x.TrackId}/{x.Source}/{x.Box}"))));
 
@@ -306,8 +314,7 @@ public class TrackerTests
     {
         var frames = Crowd(1200, seed);
         var windowed = new Tracker(TrackerOptions.ForFrameRate(30)).Build(frames);
-        var whole = new Tracker(new TrackerOptions(holdFrames: 10, maxGapFrames: 30, weakHoldFrames: 3, birthHits: 3, birthScore: 0.15f,
-            spreadFrames: 3, velocityFrames: 3, lookaheadFrames: 100_000)).Build(frames);
+        var whole = new Tracker(Unbounded()).Build(frames);
         Assert.Equal(Describe(whole), Describe(windowed));
         Assert.True(windowed.Sum(r => r.Count) > 10_000, "the crowd gave too few regions to compare");
     }
@@ -332,7 +339,7 @@ public class TrackerTests
             given++;
         }
         Assert.Equal(600, given);
-        Assert.Equal(105, options.LookaheadFrames);
+        Assert.Equal(129, options.LookaheadFrames);
     }
 
     [Fact]
@@ -344,6 +351,52 @@ public class TrackerTests
             i < 60 ? new FrameDetections(i, i / 30.0, [new Detection(face, 0.11f) { Weak = true }], false) : i == 60 ? F(i, false, face) : F(i)).ToList();
         var regions = new Tracker(TrackerOptions.ForFrameRate(30)).Build(frames);
         Assert.All(Enumerable.Range(0, 61), i => Assert.True(Covers(regions[i], face), $"frame {i} left uncovered"));
+    }
+
+    [Fact]
+    public void Camera_moves_count_a_track_confirmed_within_the_window()
+    {
+        // The camera zooms in 0.3% a frame. Faces A and B are seen clearly throughout; W only weakly (below the birth score)
+        // from frame 25 until a clear detection at frame 130, 105 frames later, which confirms it; D appears at frame 40.
+        // With W the camera's move is known from three faces, and D's hold before frame 40 shrinks back with the zoom;
+        // without W (two faces) it is carried at D's velocity at its old size. The window must count W there as a
+        // tracker reading the whole video does; with the 105 frames it once had, it did not.
+        static Box Zoomed(float x, float y, float size, int i)
+        {
+            float z = MathF.Pow(1.003f, i);
+            return Box.FromCenter(640 + (x - 640) * z, 360 + (y - 360) * z, size * z, 1.2f * size * z);
+        }
+        var frames = Enumerable.Range(0, 220).Select(i =>
+        {
+            var dets = new List<Detection> { new(Zoomed(300, 200, 40, i), 0.9f), new(Zoomed(950, 520, 44, i), 0.9f) };
+            if (i >= 25) dets.Add(i < 130 ? new Detection(Zoomed(620, 300, 36, i), 0.11f) { Weak = true } : new Detection(Zoomed(620, 300, 36, i), 0.9f));
+            if (i >= 40) dets.Add(new Detection(Zoomed(420, 470, 42, i), 0.9f));
+            return new FrameDetections(i, i / 30.0, dets, false);
+        }).ToList();
+        string whole = Describe(new Tracker(Unbounded()).Build(frames));
+        Assert.Equal(whole, Describe(new Tracker(TrackerOptions.ForFrameRate(30)).Build(frames)));
+        Assert.NotEqual(whole, Describe(new Tracker(Unbounded(lookahead: 105)).Build(frames)));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(50)]
+    public void Videos_shorter_than_the_window_get_every_frame_s_regions(int length)
+    {
+        var frames = Crowd(length, 5);
+        var windowed = new Tracker(TrackerOptions.ForFrameRate(30)).Build(frames);
+        Assert.Equal(length, windowed.Length);
+        Assert.Equal(Describe(new Tracker(Unbounded()).Build(frames)), Describe(windowed));
+    }
+
+    [Fact]
+    public void Enumerating_the_regions_again_tracks_again_from_the_start()
+    {
+        var regions = new Tracker(TrackerOptions.ForFrameRate(30)).Track(Crowd(300, 6));
+        string first = Describe([.. regions]);
+        Assert.Equal(first, Describe([.. regions]));
+        Assert.Equal(300, regions.Count());
     }
 
     [Fact]
