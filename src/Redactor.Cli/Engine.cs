@@ -136,7 +136,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     /// models a worker costs about 180 MiB (wider-1080p redaction peak 620 MiB with 2 workers, 1004 MiB with 4; 100
     /// photos of 1.5 megapixels 1028 MiB with 4). Beyond that each network run gets more threads instead. What a video
     /// keeps grows with the faces in it, only while detecting: 10 minutes of wider-1080p's crowd (56 detections a frame)
-    /// added about 47 MiB of detections; the render lets go of them as it reads them and keeps no regions (an hour of
+    /// added about 50 MiB in the detection pass (579 -> 630 MiB); the render lets go of them as it reads them and keeps no regions (an hour of
     /// synthetic 1080p with 20 faces: 160 MiB peak, `long-video 60` in the benchmarks).
     /// </summary>
     private int Workers =>
