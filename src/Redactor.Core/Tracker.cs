@@ -181,7 +181,7 @@ public sealed class Tracker(TrackerOptions options) : ITracker
             Hits.Add((frame, d));
             Count++;
             Best = Math.Max(Best, d.Score);
-            if (d.Weak) { _weak++; _bestWeak = Math.Max(_bestWeak, d.Score); }
+            if (d.Weak && !d.Doubtful) { _weak++; _bestWeak = Math.Max(_bestWeak, d.Score); }
             Confirmed |= d.Counts || (_weak >= o.BirthHits && _bestWeak >= o.BirthScore);
         }
 

@@ -124,6 +124,9 @@ public class TrackerTests
         Assert.All(new Tracker(new TrackerOptions(birthHits: 5, birthScore: 0.2f)).Build(persistent), r => Assert.Empty(r));
         // Without tracking, weak detections are never redacted.
         Assert.All(new NoTracker().Build(persistent), r => Assert.Empty(r));
+        // Weak and doubtful ones never start a track, however many.
+        var doubted = persistent.Select(f => f with { Detections = [.. f.Detections.Select(d => d with { Doubtful = true })] }).ToList();
+        Assert.All(new Tracker(options).Build(doubted), r => Assert.Empty(r));
     }
 
     [Fact]
