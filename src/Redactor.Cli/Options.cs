@@ -51,7 +51,7 @@ internal sealed class RedactOptions : MediaOptions
     [Option("shape", Default = MaskShape.Ellipse, HelpText = "ellipse or box.")]
     public MaskShape Shape { get; set; }
 
-    [Option("mask-scale", Default = RedactionOptions.DefaultMaskScale, HelpText = "Grow each face box by this factor around its centre before covering it.")]
+    [Option("mask-scale", Default = RedactionOptions.DefaultMaskScale, HelpText = "Grow each face box by this factor around its centre before covering it; faces 40 px or taller 5% more.")]
     public float MaskScale { get; set; }
 
     [Option("mask-margin", Default = RedactionOptions.DefaultMaskMargin, HelpText = "Then add this many pixels on every side (small faces' boxes are a few pixels off).")]

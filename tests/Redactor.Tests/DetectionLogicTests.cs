@@ -244,12 +244,29 @@ public class DetectionLogicTests
     public void Mask_covers_the_scaled_box_plus_a_margin_moved_down()
     {
         var options = new RedactionOptions(maskScale: 1.5f, maskMargin: 4f);
-        var mask = options.MaskFor(new Box(100, 100, 20, 40));
+        var mask = options.MaskFor(new Box(100, 100, 20, 39));
         Assert.Equal(110f, mask.CenterX, 3);
-        Assert.Equal(120f + RedactionOptions.MaskDrop * 40, mask.CenterY, 3);
+        Assert.Equal(119.5f + RedactionOptions.MaskDrop * 39, mask.CenterY, 3);
         Assert.Equal(20 * 1.5f + 8, mask.Width, 3);
-        Assert.Equal(40 * 1.5f + 8, mask.Height, 3);
+        Assert.Equal(39 * 1.5f + 8, mask.Height, 3);
         Assert.Throws<ArgumentOutOfRangeException>(() => new RedactionOptions(maskMargin: -1));
+    }
+
+    [Fact]
+    public void Faces_from_40_px_are_grown_a_little_more()
+    {
+        var options = new RedactionOptions(maskScale: 1.5f, maskMargin: 4f);
+        Assert.Equal(1.05f, options.LargeFaceGrowth);
+        var large = options.MaskFor(new Box(100, 100, 30, 40));
+        Assert.Equal(115f, large.CenterX, 3);
+        Assert.Equal(120f + RedactionOptions.MaskDrop * 40, large.CenterY, 3);
+        Assert.Equal(30 * 1.5f * 1.05f + 8, large.Width, 3);
+        Assert.Equal(40 * 1.5f * 1.05f + 8, large.Height, 3);
+        // Off, it is the plain scale; out of range, refused.
+        var plain = new RedactionOptions(maskScale: 1.5f, maskMargin: 4f, largeFaceGrowth: 1f).MaskFor(new Box(100, 100, 30, 40));
+        Assert.Equal(40 * 1.5f + 8, plain.Height, 3);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RedactionOptions(largeFaceGrowth: 0.9f));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RedactionOptions(largeFaceGrowth: float.NaN));
     }
 
     [Theory]
