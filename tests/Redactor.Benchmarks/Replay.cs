@@ -78,16 +78,21 @@ internal static class Replay
         // Experiment: detections a second look (tests/Redactor.Benchmarks/Verify.cs output) did not confirm, marked doubtful.
         if (set.Remove("doubt", out var dpath))
         {
-            float vh = R("vh", 80), vs = R("vs", 0.8f), vt = R("vt", 0.3f);
+            float vh = R("vh", 80), vmax = R("vmax", float.PositiveInfinity), vs = R("vs", 0.8f), vt = R("vt", 0.3f);
             var doubt = new HashSet<(long, int)>();
             foreach (var l in File.ReadLines(dpath))
             {
                 var n = JsonNode.Parse(l)!;
-                if (F(n["box"]![3]) >= vh && F(n["score"]) < vs && Math.Max(F(n["yunet"]), F(n["retina"])) < vt)
+                if (F(n["box"]![3]) >= vh && F(n["box"]![3]) < vmax && F(n["score"]) < vs && Math.Max(F(n["yunet"]), F(n["retina"])) < vt)
                     doubt.Add((n["i"]!.GetValue<long>(), n["k"]!.GetValue<int>()));
             }
             frames = [.. frames.Select(f => f with { Detections = [.. f.Detections.Select((d, k) => doubt.Contains((f.Index, k)) ? d with { Doubtful = true } : d)] })];
         }
+        // The fill's mask (scale=, margin=, large=: RedactionOptions), and tracks=FILE to write each track's detected
+        // regions, whether any lies on a face, and its background pixels.
+        float maskScale = R("scale", RedactionOptions.DefaultMaskScale), margin = R("margin", RedactionOptions.DefaultMaskMargin);
+        float large = R("large", RedactionOptions.DefaultLargeFaceGrowth);
+        string? trackFile = set.Remove("tracks", out var tf) ? tf : null;
         if (set.Count > 0) throw new ArgumentException("unknown tracker settings: " + string.Join(", ", set.Keys));
         var clock = System.Diagnostics.Stopwatch.StartNew();
         ITracker tracker = perFrame ? new NoTracker() : new Tracker(options);
@@ -105,7 +110,22 @@ internal static class Replay
             json.WriteEndArray();
             json.WriteEndObject();
         }
-        if (gt is not null) RegionScore.Compute(regions, width, height, gt).Print(Console.Out, regions, report);
+        if (gt is null) return;
+        var mask = new RedactionOptions(RedactionStyle.Fill, maskScale: maskScale, maskMargin: margin, color: new Rgb(255, 0, 255), largeFaceGrowth: large);
+        var score = RegionScore.Compute(regions, width, height, gt, mask);
+        score.Print(Console.Out, regions, report);
+        if (trackFile is null) return;
+        using var t = File.CreateText(trackFile);
+        var hits = new Dictionary<int, JsonArray>();
+        for (int f = 0; f < frames.Count; f++)
+            foreach (var r in regions[f])
+                if (r.TrackId is int id && r.Source == RegionSource.Detected)
+                {
+                    if (!hits.TryGetValue(id, out var a)) hits[id] = a = [];
+                    a.Add(new JsonArray(f, r.Box.X, r.Box.Y, r.Box.Width, r.Box.Height, r.Score));
+                }
+        foreach (var (id, a) in hits)
+            t.WriteLine(new JsonObject { ["id"] = id, ["face"] = score.FaceHits.GetValueOrDefault(id).OnFace, ["over"] = score.OverByTrack.GetValueOrDefault(id), ["px"] = score.Pixels, ["hits"] = a }.ToJsonString());
     }
 
     private static float F(JsonNode? n) => n!.GetValue<float>();

@@ -18,7 +18,11 @@ internal static class Verify
     public static void Run(string[] args)
     {
         string dets = args[0], video = args[1], output = args[2];
-        float target = args.Length > 3 ? float.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 96;
+        // "small [mul side]": the boxes under 40 px instead (weak ones too), each on a square mul times its longer side,
+        // moved inside the frame and scaled to side px; a small false box of a crowd's texture is then seen from closer up.
+        bool small = args.Length > 3 && args[3] == "small";
+        float mul = small && args.Length > 4 ? float.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 3;
+        int cropSide = small && args.Length > 5 ? int.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture) : 128;
         var dir = DetectorBenchmarks.ModelDir();
         var models = new (string Name, IFaceModel Model)[]
         {
@@ -41,16 +45,30 @@ internal static class Verify
             {
                 var a = arr[k]!.AsArray();
                 var box = new Box(a[0]!.GetValue<float>(), a[1]!.GetValue<float>(), a[2]!.GetValue<float>(), a[3]!.GetValue<float>());
-                if (box.Height < 40 || a[5]!.GetValue<bool>()) continue;
+                bool weak = a[5]!.GetValue<bool>();
+                if (small ? box.Height >= 40 : box.Height < 40 || weak) continue;
                 float side = Math.Max(box.Width, box.Height);
-                var roi = PixelRect.Cover(Box.FromCenter(box.CenterX, box.CenterY, 2 * side, 2 * side), frame.Width, frame.Height);
-                float scale = target / box.Height;
-                // A fixed input size (256 px square around the box, 2x its longer side, clipped at the frame's edge): a
-                // new input size costs the runtimes a new plan.
-                scale = 256f / (2 * side);
-                var line = new JsonObject { ["i"] = f["i"]!.GetValue<long>(), ["k"] = k, ["box"] = new JsonArray(box.X, box.Y, box.Width, box.Height), ["score"] = a[4]!.GetValue<float>() };
+                PixelRect roi;
+                float scale;
+                if (small)
+                {
+                    int s = (int)MathF.Ceiling(mul * side);
+                    int x = Math.Clamp((int)MathF.Round(box.CenterX - s / 2f), 0, Math.Max(0, frame.Width - s));
+                    int y = Math.Clamp((int)MathF.Round(box.CenterY - s / 2f), 0, Math.Max(0, frame.Height - s));
+                    roi = new PixelRect(x, y, Math.Min(s, frame.Width - x), Math.Min(s, frame.Height - y));
+                    scale = (float)cropSide / s;
+                }
+                else
+                {
+                    // A fixed input size (256 px square around the box, 2x its longer side, clipped at the frame's edge): a
+                    // new input size costs the runtimes a new plan.
+                    roi = PixelRect.Cover(Box.FromCenter(box.CenterX, box.CenterY, 2 * side, 2 * side), frame.Width, frame.Height);
+                    scale = 256f / (2 * side);
+                }
+                var line = new JsonObject { ["i"] = f["i"]!.GetValue<long>(), ["k"] = k, ["box"] = new JsonArray(box.X, box.Y, box.Width, box.Height), ["score"] = a[4]!.GetValue<float>(), ["weak"] = weak };
                 foreach (var (name, model) in models)
                 {
+                    if (small && name == "yunetn") continue;
                     float best = 0;
                     var clock = System.Diagnostics.Stopwatch.StartNew();
                     foreach (var d in model.Detect(frame, roi, scale))
