@@ -89,10 +89,11 @@ internal static class Replay
             frames = [.. frames.Select(f => f with { Detections = [.. f.Detections.Select((d, k) => doubt.Contains((f.Index, k)) ? d with { Doubtful = true } : d)] })];
         }
         // The fill's mask (scale=, margin=, large=: RedactionOptions), and tracks=FILE to write each track's detected
-        // regions, whether any lies on a face, and its background pixels.
+        // regions, whether any lies on a face, and its background pixels; leaks=FILE the leaked face-frames (face, frame,
+        // height, share of its ellipse covered).
         float maskScale = R("scale", RedactionOptions.DefaultMaskScale), margin = R("margin", RedactionOptions.DefaultMaskMargin);
         float large = R("large", RedactionOptions.DefaultLargeFaceGrowth);
-        string? trackFile = set.Remove("tracks", out var tf) ? tf : null;
+        string? trackFile = set.Remove("tracks", out var tf) ? tf : null, leakFile = set.Remove("leaks", out var lf) ? lf : null;
         if (set.Count > 0) throw new ArgumentException("unknown tracker settings: " + string.Join(", ", set.Keys));
         var clock = System.Diagnostics.Stopwatch.StartNew();
         ITracker tracker = perFrame ? new NoTracker() : new Tracker(options);
@@ -114,6 +115,8 @@ internal static class Replay
         var mask = new RedactionOptions(RedactionStyle.Fill, maskScale: maskScale, maskMargin: margin, color: new Rgb(255, 0, 255), largeFaceGrowth: large);
         var score = RegionScore.Compute(regions, width, height, gt, mask);
         score.Print(Console.Out, regions, report);
+        if (leakFile is not null)
+            File.WriteAllLines(leakFile, score.Leaks.SelectMany(kv => kv.Value.Select(l => FormattableString.Invariant($"{kv.Key} {l.Frame} {l.Height:F1} {l.Cover:F3}"))));
         if (trackFile is null) return;
         using var t = File.CreateText(trackFile);
         var hits = new Dictionary<int, JsonArray>();
