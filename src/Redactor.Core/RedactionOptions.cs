@@ -68,14 +68,14 @@ public sealed record RedactionOptions
         float maskMargin = DefaultMaskMargin,
         float largeFaceGrowth = DefaultLargeFaceGrowth)
     {
-        if (!(largeFaceGrowth >= 1.0f && largeFaceGrowth <= 2.0f))
-            throw new ArgumentOutOfRangeException(nameof(largeFaceGrowth), largeFaceGrowth, "large-face growth must be between 1.0 and 2.0");
         if (!Enum.IsDefined(style)) throw new ArgumentOutOfRangeException(nameof(style));
         if (!Enum.IsDefined(shape)) throw new ArgumentOutOfRangeException(nameof(shape));
         if (!(maskScale >= 1.0f && maskScale <= 4.0f))
             throw new ArgumentOutOfRangeException(nameof(maskScale), maskScale, "mask scale must be between 1.0 and 4.0");
         if (!(maskMargin >= 0f && maskMargin <= 64f))
             throw new ArgumentOutOfRangeException(nameof(maskMargin), maskMargin, "mask margin must be between 0 and 64 pixels");
+        if (!(largeFaceGrowth >= 1.0f && largeFaceGrowth <= 2.0f))
+            throw new ArgumentOutOfRangeException(nameof(largeFaceGrowth), largeFaceGrowth, "large-face growth must be between 1.0 and 2.0");
         if (cellsAcross < 1 || cellsAcross > MaxCellsAcross)
             throw new ArgumentOutOfRangeException(nameof(cellsAcross), cellsAcross, $"cells across must be 1..{MaxCellsAcross}");
         if (noiseAmplitude < 0 || noiseAmplitude > 128)
@@ -104,8 +104,8 @@ public sealed record RedactionOptions
     /// <summary>Further factor for faces at least <see cref="LargeFaceHeight"/> tall (frame pixels).</summary>
     public float LargeFaceGrowth { get; }
 
-    /// <summary>Where <see cref="LargeFaceGrowth"/> starts: the height from which <see cref="ScorePolicy"/> also asks
-    /// large faces for a higher score.</summary>
+    /// <summary>Where <see cref="LargeFaceGrowth"/> starts: the height from which the default <see cref="ScorePolicy"/>
+    /// also asks large faces for a higher score.</summary>
     public const float LargeFaceHeight = ScorePolicy.DefaultLargeFaceHeight;
 
     /// <summary>The region covered for a detected face box (both in frame pixels).</summary>

@@ -63,13 +63,13 @@ public sealed class SecondLook(IFaceDetector inner, IReadOnlyList<IFaceModel> ve
     }
 
     /// <summary>
-    /// The square twice the box's longer side around it, moved (not cut) to lie inside the frame: every crop is then
+    /// The square <paramref name="times"/> (twice by default) the box's longer side around it, moved (not cut) to lie inside the frame: every crop is then
     /// scaled to the same input size, which the models keep a buffer for, instead of one more size each time a box is
     /// near an edge. Cut only when the frame is smaller than the square.
     /// </summary>
-    internal static PixelRect Crop(Box box, int frameWidth, int frameHeight)
+    internal static PixelRect Crop(Box box, int frameWidth, int frameHeight, float times = 2)
     {
-        int side = (int)MathF.Ceiling(2 * Math.Max(box.Width, box.Height));
+        int side = (int)MathF.Ceiling(times * Math.Max(box.Width, box.Height));
         if (!(side > 0)) return default;
         int x = (int)MathF.Round(box.CenterX - side / 2f), y = (int)MathF.Round(box.CenterY - side / 2f);
         x = Math.Clamp(x, 0, Math.Max(0, frameWidth - side));

@@ -11,7 +11,7 @@ using Redactor;
 /// </summary>
 internal sealed class RegionScore
 {
-    private static readonly Rgb Sentinel = new(255, 0, 255);
+    internal static readonly Rgb Sentinel = new(255, 0, 255);
 
     public long FaceFrames, Leaked, OverPixels, Pixels;
     public readonly Dictionary<int, bool> Exposed = [];

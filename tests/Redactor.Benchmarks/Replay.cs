@@ -112,7 +112,7 @@ internal static class Replay
             json.WriteEndObject();
         }
         if (gt is null) return;
-        var mask = new RedactionOptions(RedactionStyle.Fill, maskScale: maskScale, maskMargin: margin, color: new Rgb(255, 0, 255), largeFaceGrowth: large);
+        var mask = new RedactionOptions(RedactionStyle.Fill, maskScale: maskScale, maskMargin: margin, color: RegionScore.Sentinel, largeFaceGrowth: large);
         var score = RegionScore.Compute(regions, width, height, gt, mask);
         score.Print(Console.Out, regions, report);
         if (leakFile is not null)

@@ -52,11 +52,8 @@ internal static class Verify
                 float scale;
                 if (small)
                 {
-                    int s = (int)MathF.Ceiling(mul * side);
-                    int x = Math.Clamp((int)MathF.Round(box.CenterX - s / 2f), 0, Math.Max(0, frame.Width - s));
-                    int y = Math.Clamp((int)MathF.Round(box.CenterY - s / 2f), 0, Math.Max(0, frame.Height - s));
-                    roi = new PixelRect(x, y, Math.Min(s, frame.Width - x), Math.Min(s, frame.Height - y));
-                    scale = (float)cropSide / s;
+                    roi = SecondLook.Crop(box, frame.Width, frame.Height, mul);
+                    scale = (float)cropSide / MathF.Ceiling(mul * side);
                 }
                 else
                 {
