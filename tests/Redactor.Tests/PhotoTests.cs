@@ -93,6 +93,42 @@ public class PhotoTests
     }
 
     [Fact]
+    public void The_cli_grows_the_masks_of_faces_from_40_px_by_default()
+    {
+        // RedactionOptions' default growth reaches the CLI: the ring between the plain ×1.6 ellipse and the grown
+        // ×1.68 one around a large face is filled, and little beyond it is. PNG, so the fill's edge is exact.
+        var dir = TestPaths.NewTempDir();
+        using (var jpeg = Cv2.ImRead(Path.Combine(TestPaths.DlibFaces, "images", "2009_004587.jpg")))
+            Cv2.ImWrite(Path.Combine(dir, "face.png"), jpeg);
+        var regions = DetectRegions(dir)["face.png"];
+        var (code, _, err) = Cli.Run(Cli.WithModels("redact", Path.Combine(dir, "face.png"), "--style", "fill", "--color", "ff00ff", "-q"));
+        Assert.True(code == 0, err);
+        using var output = Cv2.ImRead(Path.Combine(dir, "face.redacted.png"));
+        var plain = new RedactionOptions(largeFaceGrowth: 1f);
+        var grown = new RedactionOptions();
+        // Where the masks' ellipses reach, in the pixel-centre rule the renderer uses: 1 or less inside.
+        static double Reach(Box m, int x, int y) =>
+            Math.Pow((x + 0.5 - m.CenterX) / (m.Width / 2), 2) + Math.Pow((y + 0.5 - m.CenterY) / (m.Height / 2), 2);
+        // The largest face whose ring no other region's mask touches.
+        var face = regions.Where(r => r.Height >= 60).OrderByDescending(r => r.Height).First(r =>
+            regions.All(o => o == r || grown.MaskFor(o).Scale(1.1f).IntersectionArea(grown.MaskFor(r).Scale(1.1f)) == 0));
+        Box inner = plain.MaskFor(face), outer = grown.MaskFor(face), beyond = outer.Scale(1.06f);
+        int ring = 0, ringFilled = 0, outside = 0, outsideFilled = 0, rows = output.Rows, cols = output.Cols;
+        for (int y = Math.Max(0, (int)beyond.Y); y < Math.Min(rows, (int)beyond.Bottom + 1); y++)
+            for (int x = Math.Max(0, (int)beyond.X); x < Math.Min(cols, (int)beyond.Right + 1); x++)
+            {
+                var p = output.At<Vec3b>(y, x);
+                bool filled = p.Item0 == 255 && p.Item1 == 0 && p.Item2 == 255;
+                if (Reach(inner, x, y) > 1 && Reach(outer, x, y) <= 1) { ring++; ringFilled += filled ? 1 : 0; }
+                else if (Reach(outer, x, y) > 1 && Reach(beyond, x, y) <= 1) { outside++; outsideFilled += filled ? 1 : 0; }
+            }
+        Assert.True(ring > 100, $"ring of {ring} pixels around a {face.Height:F0} px face");
+        // detect --json rounds boxes to 0.1 px: a few pixels on the ellipses' edges may fall either way.
+        Assert.True(ringFilled >= ring * 0.98, $"{ringFilled} of the {ring} pixels between the plain and the grown mask filled");
+        Assert.True(outsideFilled < outside / 20, $"{outsideFilled} of {outside} pixels beyond the grown mask filled");
+    }
+
+    [Fact]
     public void A_folder_of_photos_is_reported_in_input_order_with_failures_in_place()
     {
         // Photos run on one worker a core; the report must still follow the input order, and a damaged file
