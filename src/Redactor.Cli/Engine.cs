@@ -147,8 +147,11 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     private const int MaxWorkers = 4;
     private const int MaxWorkersWithRetinaFace = 2;
 
+    /// <summary>The frame height (display pixels, as the detections) sets the size from which a second look's doubts
+    /// outvote a track (<see cref="TrackerOptions.MajorityHeight"/>).</summary>
     public ITracker TrackerFor(MediaInfo info) =>
-        options.NoTrack ? new NoTracker() : new Tracker(TrackerOptions.ForFrameRate(MediaProbe.ParseRate(info.EncoderFrameRate()) ?? 30, 0.75f * options.Threshold, FineEvery));
+        options.NoTrack ? new NoTracker() : new Tracker(TrackerOptions.ForFrameRate(MediaProbe.ParseRate(info.EncoderFrameRate()) ?? 30,
+            0.75f * options.Threshold, FineEvery, info.DisplaySize().Height));
 
     public static MediaInfo ProbeVideo(string path, CancellationToken ct)
     {

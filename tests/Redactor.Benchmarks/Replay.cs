@@ -14,7 +14,8 @@ using Redactor.FFmpeg;
 ///   dotnet run -c Release --project tests/Redactor.Benchmarks -- track DETECTIONS.jsonl [out=REGIONS.json] [gt=GT.jsonl [report=N]] [name=value ...]
 /// With gt= the regions are scored at once (<see cref="RegionScore"/>; report=N lists the N tracks covering most
 /// background and the N faces left visible longest). Tracker settings by name (the defaults are those of the video's frame rate): hold, gap, growth, maxGrowth, weakHold,
-/// strong, birthHits, birthScore, spread, velocity, camera (true/false), cameraFaces; notrack=true for per-frame regions.
+/// strong, birthHits, birthScore, spread, velocity, camera (true/false), cameraFaces, majorityHeight (pixels; majority=false turns it
+/// off); notrack=true for per-frame regions.
 /// </summary>
 internal static class Replay
 {
@@ -65,7 +66,7 @@ internal static class Replay
         }
         var set = args[1..].Select(a => a.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "true", StringComparer.OrdinalIgnoreCase);
         double fps = head["fps"]!.GetValue<double>();
-        var d = TrackerOptions.ForFrameRate(fps, 0.75f * head["threshold"]!.GetValue<float>(), head["fine_every"]!.GetValue<int>());
+        var d = TrackerOptions.ForFrameRate(fps, 0.75f * head["threshold"]!.GetValue<float>(), head["fine_every"]!.GetValue<int>(), head["height"]!.GetValue<int>());
         int I(string name, int value) => set.Remove(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : value;
         float R(string name, float value) => set.Remove(name, out var v) ? float.Parse(v, CultureInfo.InvariantCulture) : value;
         bool B(string name, bool value) => set.Remove(name, out var v) ? bool.Parse(v) : value;
@@ -74,7 +75,8 @@ internal static class Replay
         int report = I("report", 0);
         var options = new TrackerOptions(I("hold", d.HoldFrames), I("gap", d.MaxGapFrames), R("growth", d.GrowthPerFrame), R("maxGrowth", d.MaxGrowth),
             I("weakHold", d.WeakHoldFrames), R("strong", d.StrongScore), I("birthHits", d.BirthHits), R("birthScore", d.BirthScore),
-            I("spread", d.SpreadFrames), I("velocity", d.VelocityFrames), B("camera", d.FollowCamera), I("cameraFaces", d.CameraFaces));
+            I("spread", d.SpreadFrames), I("velocity", d.VelocityFrames), B("camera", d.FollowCamera), I("cameraFaces", d.CameraFaces),
+            majorityHeight: B("majority", true) ? R("majorityHeight", d.MajorityHeight) : float.PositiveInfinity);
         // Experiment: detections a second look (tests/Redactor.Benchmarks/Verify.cs output) did not confirm, marked doubtful.
         if (set.Remove("doubt", out var dpath))
         {

@@ -417,4 +417,38 @@ public class TrackerTests
         Assert.All(Enumerable.Range(5, 30), i => Assert.True(Covers(kept[i], face), $"frame {i} left uncovered"));
         Assert.All(new NoTracker().Build(alone), r => Assert.Empty(r));
     }
+
+    [Theory]
+    [InlineData(100f, false)]
+    [InlineData(160f, false)]
+    [InlineData(161f, true)]
+    [InlineData(float.PositiveInfinity, true)]
+    public void A_track_more_doubted_than_counted_is_not_drawn_when_its_boxes_are_large_enough(float majorityHeight, bool drawn)
+    {
+        // A banner's lettering read as a 160 px face in frames 10..29: a second look doubted it in 12 frames, 8 counted.
+        Box face = new(300, 200, 130, 160);
+        var frames = Enumerable.Range(0, 40).Select(i => new FrameDetections(i, i / 30.0,
+            i is >= 10 and < 30 ? [new Detection(face, 0.6f) { Doubtful = i % 5 < 3 }] : [], false)).ToList();
+        var regions = new Tracker(new TrackerOptions(holdFrames: 5, majorityHeight: majorityHeight)).Build(frames);
+        Assert.All(Enumerable.Range(5, 30), i => Assert.Equal(drawn, Covers(regions[i], face)));
+    }
+
+    [Fact]
+    public void A_drawn_track_stays_drawn_when_doubts_outnumber_its_counts_later()
+    {
+        // Counted in frames 10..29, then doubted in 30..69: the window (40 frames here) decides at the track's first frame
+        // drawn, when only the counted ones are in it; what follows must not uncover the rest of the face.
+        Box face = new(300, 200, 130, 160);
+        var frames = Enumerable.Range(0, 80).Select(i => new FrameDetections(i, i / 30.0,
+            i is >= 10 and < 70 ? [new Detection(face, 0.6f) { Doubtful = i >= 30 }] : [], false)).ToList();
+        var regions = new Tracker(new TrackerOptions(holdFrames: 5, maxGapFrames: 5, lookaheadFrames: 40, majorityHeight: 100)).Build(frames);
+        Assert.All(Enumerable.Range(5, 70), i => Assert.True(Covers(regions[i], face), $"frame {i} left uncovered"));
+    }
+
+    [Theory]
+    [InlineData(720, 180f)]
+    [InlineData(1080, 270f)]
+    [InlineData(0, float.PositiveInfinity)]
+    public void Doubts_outvote_tracks_from_a_quarter_of_the_frame_height(int frameHeight, float expected) =>
+        Assert.Equal(expected, TrackerOptions.ForFrameRate(30, frameHeight: frameHeight).MajorityHeight);
 }
