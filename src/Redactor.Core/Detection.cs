@@ -8,7 +8,8 @@ public readonly record struct Detection(Box Box, float Score)
     public bool Weak { get; init; }
 
     /// <summary>A large box with a middling score that a second look at the face's crop did not confirm
-    /// (<see cref="SecondLook"/>): on its own it is not redacted; tracking keeps it for a track that other detections confirm.</summary>
+    /// (<see cref="SecondLook"/>): on its own it is not redacted; tracking keeps it for a track that other detections confirm,
+    /// unless the track's doubts outnumber them (<see cref="TrackerOptions.MajorityHeight"/>).</summary>
     public bool Doubtful { get; init; }
 
     /// <summary>Counts as a face on its own: neither weak nor doubtful.</summary>

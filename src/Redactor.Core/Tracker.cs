@@ -11,8 +11,6 @@ public sealed record TrackerOptions
         int velocityFrames = 3, bool followCamera = true, int cameraFaces = 3, int? lookaheadFrames = null,
         float majorityHeight = float.PositiveInfinity)
     {
-        if (!(majorityHeight > 0)) throw new ArgumentOutOfRangeException(nameof(majorityHeight));
-        MajorityHeight = majorityHeight;
         ArgumentOutOfRangeException.ThrowIfLessThan(cameraFaces, 1);
         FollowCamera = followCamera;
         CameraFaces = cameraFaces;
@@ -42,16 +40,21 @@ public sealed record TrackerOptions
         int needed = holdFrames + 3 * maxGapFrames + spreadFrames + 2 + CameraStepsAhead(holdFrames, spreadFrames);
         if (lookaheadFrames is int l && l < 0) throw new ArgumentOutOfRangeException(nameof(lookaheadFrames));
         LookaheadFrames = lookaheadFrames ?? needed;
+        // Not NaN either.
+        if (!(majorityHeight > 0)) throw new ArgumentOutOfRangeException(nameof(majorityHeight));
+        MajorityHeight = majorityHeight;
     }
 
     /// <summary>
     /// Frames of detections the tracker reads past a frame before it gives that frame's regions: what it keeps is this
     /// window, whatever the length of the video. By default the regions are those of a tracker that read the whole video
-    /// first but in two cases: a track confirmed more than <c>LookaheadFrames - CameraStepsAhead</c> frames after its
+    /// first but in three cases: a track confirmed more than <c>LookaheadFrames - CameraStepsAhead</c> frames after its
     /// first detection (weak detections of one face for over 3.5 s before a clear one, at 30 fps) is not drawn back over
     /// the frames already given, nor counted in the camera's move there; and a track seen clearly (five detections, one
     /// strong) only that much later is held backward with the camera rather than with its own motion, since when its
-    /// start was drawn it had not yet shown that it moves on its own.
+    /// start was drawn it had not yet shown that it moves on its own; and a track whose doubts (<see cref="MajorityHeight"/>)
+    /// outnumber its support up to the window's far end when its first frame is due, but not over its whole life, or the
+    /// other way round (drawn from the frame being given when its support catches up; kept drawn once drawn).
     /// </summary>
     public int LookaheadFrames { get; }
 
@@ -106,10 +109,11 @@ public sealed record TrackerOptions
 
     /// <summary>
     /// Frame pixels from which a <see cref="Detection.Doubtful">doubtful</see> box counts against its track: a track with
-    /// more such boxes than boxes that count is not drawn, though some of them counted. Each second look is a noisy test of
-    /// one frame and a track offers many; a false box this large (a banner's lettering read as a face in frame after
-    /// frame, confirmed now and then) covers the most background. Counted over the hits the window holds when the track
-    /// would first be drawn; once drawn, it stays drawn. Infinity (the constructor's default) turns it off;
+    /// more such boxes than supporting ones (that count, or weak and not doubtful) is not drawn, though some of them
+    /// counted, unless one of them scored <see cref="MajorityVeto"/> or more. Each second look is a noisy test of one frame
+    /// and a track offers many; a false box this large (a banner's lettering read as a face in frame after frame,
+    /// confirmed now and then) covers the most background. Counted over the track's hits from its first up to the window's
+    /// far end when its first frame is due; once drawn, it stays drawn. Infinity (the constructor's default) turns it off;
     /// <see cref="ForFrameRate"/> sets a quarter of the frame height (<see cref="MajorityShare"/>).
     /// </summary>
     public float MajorityHeight { get; }
@@ -124,6 +128,10 @@ public sealed record TrackerOptions
     /// times and counted once, was left visible for a second (wider seed 2: 2.74 → 3.21% leak).
     /// </summary>
     public const float MajorityShare = 0.25f;
+
+    /// <summary>A track with a detection scoring this or more is never outvoted: the false boxes outvoted on the seven
+    /// videos scored 0.84 at best, and a face seen that clearly is one.</summary>
+    public const float MajorityVeto = 0.9f;
 
     /// <summary>Faces seen in two consecutive frames needed to estimate the camera's move between them.</summary>
     public int CameraFaces { get; }
@@ -198,13 +206,15 @@ public sealed class Tracker(TrackerOptions options) : ITracker
         public int Count { get; private set; }
         public float Best { get; private set; }
 
-        /// <summary>Redacted: a detection that counts on its own, or enough weak ones with a good enough best; and no more
-        /// doubtful detections of <see cref="TrackerOptions.MajorityHeight"/> than counting ones until it is first drawn.
-        /// Once drawn, always.</summary>
-        public bool Confirmed => _evidence && (Drawn || _doubtful <= _counts);
+        /// <summary>Redacted: a detection that counts on its own, or enough weak ones with a good enough best; and, until it
+        /// is first drawn, no more doubtful detections of <see cref="TrackerOptions.MajorityHeight"/> than supporting ones
+        /// (or one of <see cref="TrackerOptions.MajorityVeto"/>). Once drawn, always.</summary>
+        public bool Confirmed => _evidence && (Drawn || _doubtful <= _counts + _weak || Best >= TrackerOptions.MajorityVeto);
 
         /// <summary>A region of the track has been given: a later doubtful majority no longer takes it back.</summary>
-        public bool Drawn { get; set; }
+        public bool Drawn { get; private set; }
+
+        public void MarkDrawn() => Drawn = true;
 
         public void Add(int frame, Detection d, TrackerOptions o)
         {
@@ -432,7 +442,7 @@ public sealed class Tracker(TrackerOptions options) : ITracker
                 if (t.Confirmed && t.Scene == scene && RegionOf(t, e) is { } r)
                 {
                     regions.Add(r);
-                    t.Drawn = true;
+                    t.MarkDrawn();
                 }
             for (int g = Math.Max(0, e - options.SpreadFrames); g <= Math.Min(_linked - 1, e + options.SpreadFrames); g++)
             {
@@ -444,7 +454,7 @@ public sealed class Tracker(TrackerOptions options) : ITracker
                     if (i < 0 || t.Hits[i].Frame != g) continue;
                     var d = t.Hits[i].Det;
                     regions.Add(new Region(Carry(d.Box, g, e) ?? d.Box, d.Score, t.Id, RegionSource.Spread));
-                    t.Drawn = true;
+                    t.MarkDrawn();
                 }
             }
             return regions;

@@ -14,8 +14,8 @@ using Redactor.FFmpeg;
 ///   dotnet run -c Release --project tests/Redactor.Benchmarks -- track DETECTIONS.jsonl [out=REGIONS.json] [gt=GT.jsonl [report=N]] [name=value ...]
 /// With gt= the regions are scored at once (<see cref="RegionScore"/>; report=N lists the N tracks covering most
 /// background and the N faces left visible longest). Tracker settings by name (the defaults are those of the video's frame rate): hold, gap, growth, maxGrowth, weakHold,
-/// strong, birthHits, birthScore, spread, velocity, camera (true/false), cameraFaces, majorityHeight (pixels; majority=false turns it
-/// off); notrack=true for per-frame regions.
+/// strong, birthHits, birthScore, spread, velocity, camera (true/false), cameraFaces, majorityHeight (pixels; Infinity turns the
+/// outvoting off), lookahead (frames; larger than the video for a whole-video look); notrack=true for per-frame regions.
 /// </summary>
 internal static class Replay
 {
@@ -76,7 +76,8 @@ internal static class Replay
         var options = new TrackerOptions(I("hold", d.HoldFrames), I("gap", d.MaxGapFrames), R("growth", d.GrowthPerFrame), R("maxGrowth", d.MaxGrowth),
             I("weakHold", d.WeakHoldFrames), R("strong", d.StrongScore), I("birthHits", d.BirthHits), R("birthScore", d.BirthScore),
             I("spread", d.SpreadFrames), I("velocity", d.VelocityFrames), B("camera", d.FollowCamera), I("cameraFaces", d.CameraFaces),
-            majorityHeight: B("majority", true) ? R("majorityHeight", d.MajorityHeight) : float.PositiveInfinity);
+            lookaheadFrames: set.ContainsKey("lookahead") ? I("lookahead", 0) : null,
+            majorityHeight: R("majorityHeight", d.MajorityHeight));
         // Experiment: detections a second look (tests/Redactor.Benchmarks/Verify.cs output) did not confirm, marked doubtful.
         if (set.Remove("doubt", out var dpath))
         {

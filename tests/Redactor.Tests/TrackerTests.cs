@@ -437,12 +437,30 @@ public class TrackerTests
     public void A_drawn_track_stays_drawn_when_doubts_outnumber_its_counts_later()
     {
         // Counted in frames 10..29, then doubted in 30..69: the window (40 frames here) decides at the track's first frame
-        // drawn, when only the counted ones are in it; what follows must not uncover the rest of the face.
+        // drawn (frame 5, with the hits up to frame 45: 20 counted, 16 doubted); the doubts that follow must not uncover
+        // the rest of the face.
         Box face = new(300, 200, 130, 160);
         var frames = Enumerable.Range(0, 80).Select(i => new FrameDetections(i, i / 30.0,
             i is >= 10 and < 70 ? [new Detection(face, 0.6f) { Doubtful = i >= 30 }] : [], false)).ToList();
         var regions = new Tracker(new TrackerOptions(holdFrames: 5, maxGapFrames: 5, lookaheadFrames: 40, majorityHeight: 100)).Build(frames);
         Assert.All(Enumerable.Range(5, 70), i => Assert.True(Covers(regions[i], face), $"frame {i} left uncovered"));
+    }
+
+    [Theory]
+    [InlineData(10, 0.6f, false, true)]   // a tie is drawn
+    [InlineData(11, 0.6f, false, false)]
+    [InlineData(11, 0.6f, true, true)]    // weak boxes of the same face support it
+    [InlineData(11, 0.92f, false, true)]  // one box seen clearly vetoes the doubts
+    public void Doubts_outvote_a_track_only_when_they_outnumber_its_support(int doubted, float bestScore, bool weakSupport, bool drawn)
+    {
+        // 20 frames of one face: the first `doubted` doubtful, the rest counted (the last one scoring bestScore); with
+        // weakSupport, three more weak boxes of it follow.
+        Box face = new(300, 200, 130, 160);
+        Detection At(int k) => k < doubted ? new Detection(face, 0.6f) { Doubtful = true } : new Detection(face, k == 19 ? bestScore : 0.6f);
+        var frames = Enumerable.Range(0, 40).Select(i => new FrameDetections(i, i / 30.0,
+            i is >= 10 and < 30 ? [At(i - 10)] : weakSupport && i is >= 30 and < 33 ? [new Detection(face, 0.15f) { Weak = true }] : [], false)).ToList();
+        var regions = new Tracker(new TrackerOptions(holdFrames: 5, majorityHeight: 100)).Build(frames);
+        Assert.All(Enumerable.Range(10, 20), i => Assert.Equal(drawn, Covers(regions[i], face)));
     }
 
     [Theory]
