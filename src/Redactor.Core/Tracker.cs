@@ -122,7 +122,7 @@ public sealed record TrackerOptions
     /// Share of the frame height from which doubtful boxes outvote a track. Replayed on seven pan-zoom videos (leak / faces
     /// visible in some frame / background, %): masks-720p 0.37 / 1.47 / 5.08 → 0.37 / 1.47 / 4.77; background alone
     /// 7.89 → 7.08 (masks seed 3), 9.67 → 9.22 (wider seed 3), 7.72 → 7.57 (wider-720p), the same face-frames covered;
-    /// wider seed 2 and masks seed 2 unchanged; wider-1080p 4.63 / 9.07 / 8.05 → 4.75 / 9.68 / 6.81, where a 440 px false
+    /// wider seed 2 and masks seed 2 unchanged; wider-1080p 4.63 / 9.07 / 8.05 → 4.75 / 9.68 / 6.81, where a 435 px false
     /// box had covered two faces of 17 px that no detector finds (15 face-frames) and a face printed on a banner lost two.
     /// With every doubtful box (from a sixth of the frame) outvoting, a girl's profile at the picture's edge, doubted 13
     /// times and counted once, was left visible for a second (wider seed 2: 2.74 → 3.21% leak).
@@ -130,7 +130,7 @@ public sealed record TrackerOptions
     public const float MajorityShare = 0.25f;
 
     /// <summary>A track with a detection scoring this or more is never outvoted: the false boxes outvoted on the seven
-    /// videos scored 0.84 at best, and a face seen that clearly is one.</summary>
+    /// videos scored 0.87 at best, and a face seen that clearly is one.</summary>
     public const float MajorityVeto = 0.9f;
 
     /// <summary>Faces seen in two consecutive frames needed to estimate the camera's move between them.</summary>
