@@ -20,13 +20,49 @@ internal static class App
             s.HelpWriter = null;
             s.CaseInsensitiveEnumValues = true;
             s.MaximumDisplayWidth = 100;
+            // "--" ends the options, so that a file named like "-photo.jpg" can be named as it is.
+            s.EnableDashDash = true;
         });
+        if (MissingValue(args) is { } option)
+        {
+            stderr.WriteLine($"error: {option} needs a value");
+            stderr.WriteLine("Run 'redactor help' or 'redactor VERB --help' for usage.");
+            return Usage;
+        }
         var result = parser.ParseArguments<RedactOptions, DetectOptions, ModelsOptions>(args);
         return result.MapResult(
             (RedactOptions o) => Guard(stderr, () => Commands.Redact(o, stdout, stderr, ct)),
             (DetectOptions o) => Guard(stderr, () => Commands.Detect(o, stdout, stderr, ct)),
             (ModelsOptions o) => Guard(stderr, () => Commands.Models(o, stdout, stderr, ct)),
             errors => ShowHelp(result, errors, stdout, stderr));
+    }
+
+    /// <summary>
+    /// An option that takes a value but is last on the line, or followed by another option. The parser takes the first
+    /// silently (<c>redact a.jpg --overwrite -o</c> wrote beside the input, dropping the output the user meant) and the
+    /// second as the value (<c>-o -q</c>: an output file named "-q").
+    /// </summary>
+    internal static string? MissingValue(IReadOnlyList<string> args)
+    {
+        var options = new HashSet<string>(StringComparer.Ordinal);
+        var takesValue = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var type in new[] { typeof(RedactOptions), typeof(DetectOptions), typeof(ModelsOptions) })
+            foreach (var property in type.GetProperties())
+                if (property.GetCustomAttribute<OptionAttribute>() is { } o)
+                {
+                    string[] names = [.. new[] { "--" + o.LongName, "-" + o.ShortName }.Where(n => n.Trim('-').Length > 0)];
+                    options.UnionWith(names);
+                    if (property.PropertyType != typeof(bool)) takesValue.UnionWith(names);
+                }
+        for (int i = 0; i < args.Count && args[i] != "--"; i++)
+        {
+            if (!takesValue.Contains(args[i])) continue;
+            if (i + 1 == args.Count) return args[i];
+            string next = args[i + 1];
+            if (next == "--" || options.Contains(next) || next.StartsWith("--", StringComparison.Ordinal) && options.Contains(next.Split('=')[0])) return args[i];
+            i++;
+        }
+        return null;
     }
 
     private static int ShowHelp<T>(ParserResult<T> result, IEnumerable<Error> errors, TextWriter stdout, TextWriter stderr)
