@@ -44,6 +44,7 @@ internal static class Commands
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
+                    if (item.Kind == MediaKind.Video) ThrowIfInterrupted(ct);
                     return (null, $"error: {item.Input}: {Reason(e)}");
                 }
             }
@@ -88,6 +89,7 @@ internal static class Commands
         var items = Inputs.Plan(o.Inputs, null, o.Recursive, withOutputs: false);
         if (items.Count == 0) throw new UsageException("no photos or videos found in the given inputs");
         bool toStdout = o.Json == "-";
+        if (!toStdout) RefuseReportOverMedia(o.Json, items);
         // A device or pipe (/dev/null, /dev/stdout, >(jq .)) is written as it is: renaming a finished file over it
         // would replace it. Regular files are written beside and renamed into place when complete.
         string jsonPath = Path.GetFullPath(o.Json);
@@ -120,6 +122,7 @@ internal static class Commands
                         }
                         catch (Exception e) when (e is not OperationCanceledException)
                         {
+                            if (item.Kind == MediaKind.Video) ThrowIfInterrupted(ct);
                             failed++;
                             view.Print(stderr, $"error: {item.Input}: {Reason(e)}");
                         }
@@ -233,6 +236,28 @@ internal static class Commands
             default:
                 throw new UsageException($"unknown models action '{o.Action}' (use list or install)");
         }
+    }
+
+    /// <summary>How long a failure waits for a Ctrl-C that may have caused it: the terminal signals ffmpeg too (it is in
+    /// our process group), and its death could surface as "ffmpeg failed" before the signal reached our handler (3 runs
+    /// of 3 stopped during the render pass exited 1 with that error instead of 130).</summary>
+    internal static readonly TimeSpan SignalGrace = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Turns a video's failure into the interruption behind it, if the run is being interrupted. Photos do not
+    /// run ffmpeg and need no wait, which a folder of bad files would pay for each.</summary>
+    internal static void ThrowIfInterrupted(CancellationToken ct)
+    {
+        if (ct.CanBeCanceled && ct.WaitHandle.WaitOne(SignalGrace)) throw new OperationCanceledException(ct);
+    }
+
+    /// <summary>The report replaces whatever file <c>--json</c> names, so it must not name an input or any photo or video
+    /// (<c>detect clip.mp4 --json clip.mp4</c> overwrote the clip).</summary>
+    private static void RefuseReportOverMedia(string json, List<WorkItem> items)
+    {
+        if (items.FirstOrDefault(i => File.Exists(i.Input) && Inputs.SameFile(i.Input, json)) is { } input)
+            throw new UsageException($"--json {json} is the input {input.Input}: name another file for the report");
+        if (Inputs.KindOf(json) is not null)
+            throw new UsageException($"--json {json} has a photo or video extension: name a .json file for the report");
     }
 
     /// <summary>A missing model fails every input alike: say so once, before any work, instead of once a file.</summary>
