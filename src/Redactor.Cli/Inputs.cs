@@ -36,8 +36,7 @@ internal static class Inputs
         {
             if (Directory.Exists(raw))
             {
-                var option = recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly;
-                var files = Directory.EnumerateFiles(raw, "*", option)
+                var files = FilesIn(raw, recursive)
                     .Where(f => KindOf(f) is not null && !IsOwnOutput(f))
                     .Order(StringComparer.Ordinal);
                 foreach (var f in files) found.Add((f, raw, null));
@@ -77,6 +76,18 @@ internal static class Inputs
             items.Add(new WorkItem(file, kind, full, problem));
         }
         return items;
+    }
+
+    /// <summary>A folder's files, and with <paramref name="recursive"/> its subfolders', but not those of a linked
+    /// folder: a link back up the tree (<c>ln -s .. loop</c>) made the search go round, writing the same outputs into
+    /// ever deeper folders.</summary>
+    private static IEnumerable<string> FilesIn(string folder, bool recursive)
+    {
+        foreach (var file in Directory.EnumerateFiles(folder)) yield return file;
+        if (!recursive) yield break;
+        foreach (var sub in Directory.EnumerateDirectories(folder))
+            if (new DirectoryInfo(sub).LinkTarget is null)
+                foreach (var file in FilesIn(sub, recursive: true)) yield return file;
     }
 
     public static string DefaultOutput(string input)

@@ -8,7 +8,7 @@ internal abstract class MediaOptions
     [Value(0, MetaName = "INPUT", Required = true, HelpText = "Photos, videos or folders to process.")]
     public IEnumerable<string> Inputs { get; set; } = [];
 
-    [Option('r', "recursive", HelpText = "Descend into subfolders of folder inputs.")]
+    [Option('r', "recursive", HelpText = "Descend into subfolders of folder inputs (not into linked folders).")]
     public bool Recursive { get; set; }
 
     [Option("threshold", Default = ScorePolicy.DefaultThreshold, HelpText = "Detector score (0..1) from which a face is redacted; lower finds more. Faces 40 px or taller need at least 0.4. Video: small faces from half of it count when tracking links them.")]
