@@ -1,5 +1,8 @@
 using System.Runtime.InteropServices;
 using Redactor.Cli;
+using Redactor.OpenCv;
+
+ImageFiles.SilenceNativeLog();
 
 using var cancel = new CancellationTokenSource();
 // Ctrl-C and SIGTERM cancel the work; the pipeline's finally blocks then kill ffmpeg and remove temporary files.
