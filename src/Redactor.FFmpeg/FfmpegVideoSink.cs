@@ -34,8 +34,10 @@ public sealed class FfmpegVideoSink : IFrameSink
         if (audio.Count > 0) args.AddRange(["-i", inputPath]);
         args.AddRange(["-map", "0:v:0"]);
         foreach (var a in audio) args.AddRange(["-map", $"1:{a.Index}"]);
-        // 4:2:0 needs even sizes: pad the odd row or column rather than cut a pixel of picture.
-        if (w % 2 != 0 || h % 2 != 0) args.AddRange(["-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2"]);
+        // 4:2:0 needs even sizes: pad the odd row or column rather than cut a pixel of picture, and fill it with its
+        // neighbour's pixels (pad alone left a black line along the picture's edge).
+        if (w % 2 != 0 || h % 2 != 0)
+            args.AddRange(["-vf", $"pad=ceil(iw/2)*2:ceil(ih/2)*2,fillborders=right={w % 2}:bottom={h % 2}:mode=smear"]);
         args.AddRange(policy.VideoCodecArgs);
         for (int i = 0; i < audio.Count; i++)
         {

@@ -46,6 +46,27 @@ public class ContainerTests
     }
 
     [Fact]
+    public void An_odd_sized_picture_is_padded_with_its_own_edge_not_a_black_line()
+    {
+        var dir = TestPaths.NewTempDir();
+        // Mid-grey: the padded column and row must match it, not be black.
+        var input = Ffmpeg(dir, "odd.mp4", "-f", "lavfi", "-i", "color=c=0x808080:size=640x360:rate=25:duration=0.4", "-vf", "format=yuv444p,scale=641:359", "-c:v", "libx264");
+        var (code, _, err) = Cli.Run(Cli.WithModels("redact", input, "-q"));
+        Assert.True(code == 0, err);
+        var output = Path.Combine(dir, "odd.redacted.mp4");
+        var video = Streams(output).Single(s => s.GetProperty("codec_type").GetString() == "video");
+        Assert.Equal((642, 360), (video.GetProperty("width").GetInt32(), video.GetProperty("height").GetInt32()));
+        var raw = Path.Combine(dir, "first.rgb");
+        Ffmpeg(dir, "first.rgb", "-i", output, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24");
+        var px = File.ReadAllBytes(raw);
+        Assert.Equal(642 * 360 * 3, px.Length);
+        int At(int x, int y) => px[(y * 642 + x) * 3 + 1];
+        Assert.InRange(At(641, 100), 118, 138);   // the padded column
+        Assert.InRange(At(300, 359), 118, 138);   // the padded row
+        Assert.InRange(At(641, 359), 118, 138);
+    }
+
+    [Fact]
     public void Variable_frame_rate_keeps_frame_count_and_duration()
     {
         var dir = TestPaths.NewTempDir();
