@@ -70,7 +70,9 @@ internal static class Inputs
                 target = Path.Combine(output, relative);
             }
             var full = Path.GetFullPath(target);
-            var problem = CheckOutput(file, kind, target)
+            // A device or pipe given as -o (/dev/null has no extension, so it would be taken for a folder).
+            var problem = (output is not null && FileKinds.IsSpecial(output) ? $"{output} is not a regular file (a device or a pipe): name a file to write to" : null)
+                ?? CheckOutput(file, kind, target)
                 ?? (planned.TryGetValue(full, out var first) ? $"{first} is written to the same output {full}; redact them into different folders" : null);
             if (problem is null) planned[full] = file;
             items.Add(new WorkItem(file, kind, full, problem));

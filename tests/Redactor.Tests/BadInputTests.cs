@@ -265,6 +265,14 @@ public class BadInputTests
     }
 
     [Fact]
+    public void Redact_names_a_device_as_one_whether_or_not_it_looks_like_a_file()
+    {
+        var (code, _, err) = Cli.Run(Cli.WithModels("redact", Photo, "-o", "/dev/null", "--overwrite"));
+        Assert.Equal(1, code);
+        Assert.Contains("/dev/null is not a regular file (a device or a pipe)", err);
+    }
+
+    [Fact]
     public void Redact_refuses_to_write_a_photo_over_a_pipe_even_with_overwrite()
     {
         var dir = TestPaths.NewTempDir();
