@@ -171,12 +171,15 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     }
 
     /// <summary>The first pass alone: every frame's detections (weak ones too, with tracking), cuts and picture shifts.</summary>
-    internal List<FrameDetections> DetectVideo(string path, MediaInfo info, IProgress<PipelineProgress>? progress, CancellationToken ct)
+    internal List<FrameDetections> DetectVideo(string path, MediaInfo info, IProgress<PipelineProgress>? progress, CancellationToken ct, Action<string>? warn = null)
     {
         try
         {
             using var source = new FfmpegFrameSource(path, info);
-            return VideoPipeline.Detect(source, VideoDetectors(), progress, ct);
+            var detections = VideoPipeline.Detect(source, VideoDetectors(), progress, ct);
+            if (source.Damage is { } damage)
+                warn?.Invoke($"warning: {path}: the decoder reported damage ({damage}); the {detections.Count} frames it decoded are redacted, the rest of the file is left out");
+            return detections;
         }
         finally
         {
@@ -199,7 +202,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         // Everything but the first video stream and the audio is left out: name it, since it may be what the user wanted.
         foreach (var s in info.Streams.Where(s => s != info.Video && !s.IsAudio))
             warn($"warning: {input}: dropping stream #{s.Index} ({s.CodecType}{(s.CodecName is null ? "" : " " + s.CodecName)}{(s.IsAttachedPicture ? ", cover picture" : "")})");
-        var detections = DetectVideo(input, info, progress, ct);
+        var detections = DetectVideo(input, info, progress, ct, warn);
         long detected = detections.Sum(d => (long)d.Detections.Count), frameCount = detections.Count;
         // The tracker reads the detections as the frames are drawn, and each frame's are let go of once read.
         var regions = TrackerFor(info).Track(VideoPipeline.Handing(detections));

@@ -29,6 +29,11 @@ public sealed class FfmpegFrameSource : IFrameSource
     public int Height { get; }
     public long? FrameCountHint { get; }
 
+    /// <summary>Once the stream has ended: ffmpeg's last complaint, when it had any (it prints errors only), though it
+    /// went on and exited 0. A truncated file whose index comes first decodes this way, up to where its data stops
+    /// ("partial file"), and would otherwise come out shorter without a word.</summary>
+    public string? Damage => _ended && !string.IsNullOrWhiteSpace(_process.Stderr) ? FfmpegErrors.LastLine(_process.Stderr) : null;
+
     public bool Read(Frame frame, CancellationToken cancellationToken)
     {
         if (frame.Width != Width || frame.Height != Height) throw new ArgumentException("frame size differs from the source's");

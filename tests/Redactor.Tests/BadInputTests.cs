@@ -57,6 +57,22 @@ public class BadInputTests
     }
 
     [Fact]
+    public void Truncated_mp4_with_its_index_first_is_redacted_as_far_as_it_goes_with_a_warning()
+    {
+        var dir = TestPaths.NewTempDir();
+        var whole = Path.Combine(dir, "whole.mp4");
+        var cut = TestPaths.Tool("ffmpeg", "-v", "error", "-i", TestPaths.Panzoom720, "-t", "2", "-c", "copy", "-movflags", "+faststart", whole);
+        Assert.True(cut.Exit == 0, cut.Err);
+        var input = Path.Combine(dir, "cut.mp4");
+        var bytes = File.ReadAllBytes(whole);
+        File.WriteAllBytes(input, bytes.AsSpan(0, bytes.Length / 2).ToArray());
+        var (code, _, err) = Cli.Run(Cli.WithModels("redact", input, "-q"));
+        Assert.True(code == 0, err);
+        Assert.Contains($"warning: {input}: the decoder reported damage", err);
+        Assert.True(File.Exists(Path.Combine(dir, "cut.redacted.mp4")));
+    }
+
+    [Fact]
     public void Text_renamed_mp4()
     {
         var f = Path.Combine(TestPaths.NewTempDir(), "notes.mp4");
