@@ -32,7 +32,9 @@ public sealed class FfmpegFrameSource : IFrameSource
     /// <summary>Once the stream has ended: ffmpeg's last complaint, when it had any (it prints errors only), though it
     /// went on and exited 0. A truncated file whose index comes first decodes this way, up to where its data stops
     /// ("partial file"), and would otherwise come out shorter without a word.</summary>
-    public string? Damage => _ended && !string.IsNullOrWhiteSpace(_process.Stderr) ? FfmpegErrors.LastLine(_process.Stderr) : null;
+    public string? Damage => _ended && !string.IsNullOrWhiteSpace(_process.Stderr)
+        ? System.Text.RegularExpressions.Regex.Replace(FfmpegErrors.LastLine(_process.Stderr), @"^\[[^\]]*@ 0x[0-9a-f]+\]\s*", "")
+        : null;
 
     public bool Read(Frame frame, CancellationToken cancellationToken)
     {
