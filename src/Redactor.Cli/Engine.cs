@@ -107,7 +107,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
             IFaceModel yunet = YuNetNet(), retina = RetinaNet();
             return new SecondLook(new UnionDetector([Search(yunet), Search(retina, retinaPlan)]), [yunet, retina]);
         }
-        return options.Detector switch
+        var search = options.Detector switch
         {
             DetectorKind.Yunet => Search(YuNetNet()),
             DetectorKind.Retinaface => Search(RetinaNet()),
@@ -119,6 +119,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
             DetectorKind.Combined => Checked(new FittedPlan(RetinaFaceOnnxModel.TwoWindowsLongSide, RetinaFaceOnnxModel.Side, planner.MaxUpscale)),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Detector, "unknown detector"),
         };
+        return options.Turned ? new TurnedSearch(search) : search;
     }
 
     /// <summary>The finest pass runs on every other frame with <c>--fast</c>; on every frame otherwise, and always without

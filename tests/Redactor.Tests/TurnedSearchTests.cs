@@ -1,0 +1,80 @@
+using Xunit;
+
+namespace Redactor.Tests;
+
+public class TurnedSearchTests
+{
+    /// <summary>Finds the bright block in a dark picture, but only when the block stands taller than wide, as a face
+    /// model finds faces only upright.</summary>
+    private sealed class TallBlockFinder : IFaceDetector
+    {
+        public List<(int W, int H)> Seen { get; } = [];
+
+        public IReadOnlyList<Detection> Detect(Frame frame)
+        {
+            Seen.Add((frame.Width, frame.Height));
+            int x0 = int.MaxValue, y0 = int.MaxValue, x1 = -1, y1 = -1;
+            for (int y = 0; y < frame.Height; y++)
+                for (int x = 0; x < frame.Width; x++)
+                    if (frame.Pixels[(y * frame.Width + x) * 3 + 1] > 128)
+                        (x0, y0, x1, y1) = (Math.Min(x0, x), Math.Min(y0, y), Math.Max(x1, x), Math.Max(y1, y));
+            if (x1 < 0 || x1 - x0 >= y1 - y0) return [];
+            return [new Detection(new Box(x0, y0, x1 - x0 + 1, y1 - y0 + 1), 0.9f)];
+        }
+
+        public void Dispose() { }
+    }
+
+    private static Frame Picture(int width, int height, int bx, int by, int bw, int bh)
+    {
+        var frame = new Frame(width, height);
+        for (int y = by; y < by + bh; y++)
+            for (int x = bx; x < bx + bw; x++)
+                frame.Pixels[(y * width + x) * 3 + 1] = 255;
+        return frame;
+    }
+
+    [Fact]
+    public void A_face_lying_on_its_side_is_found_where_it_lies()
+    {
+        // A "face" 30 wide and 12 tall at (50, 20) in a 97 x 41 picture: upright it is lying down, unseen.
+        var finder = new TallBlockFinder();
+        var picture = Picture(97, 41, 50, 20, 30, 12);
+        Assert.Empty(finder.Detect(picture));
+
+        var found = Assert.Single(new TurnedSearch(finder).Detect(picture));
+        Assert.Equal(new Box(50, 20, 30, 12), found.Box);
+        Assert.Equal(new[] { (97, 41), (97, 41), (41, 97), (97, 41), (41, 97) }, finder.Seen);
+    }
+
+    [Fact]
+    public void An_upright_face_found_in_several_turns_is_one_box()
+    {
+        var picture = Picture(64, 48, 10, 5, 8, 20);
+        var found = Assert.Single(new TurnedSearch(new TallBlockFinder()).Detect(picture));
+        Assert.Equal(new Box(10, 5, 8, 20), found.Box);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Turning_moves_every_pixel_and_a_box_comes_back_to_where_it_was(int quarters)
+    {
+        const int w = 7, h = 5;
+        var frame = new Frame(w, h);
+        for (int i = 0; i < w * h; i++) frame.Pixels[3 * i] = (byte)i;
+        var turned = TurnedSearch.Turn(frame, quarters);
+        Assert.Equal(quarters % 2 == 1 ? (h, w) : (w, h), (turned.Width, turned.Height));
+        // The pixel at (x, y) turned clockwise: one quarter puts the top-left corner at the top right.
+        var (cx, cy) = quarters switch { 1 => (h - 1, 0), 2 => (w - 1, h - 1), _ => (0, w - 1) };
+        Assert.Equal(0, turned.Pixels[3 * (cy * turned.Width + cx)]);
+        Assert.Equal(Enumerable.Range(0, w * h).Select(i => (byte)i).Order(), Enumerable.Range(0, w * h).Select(i => turned.Pixels[3 * i]).Order());
+
+        // The one-pixel box of pixel (2, 1), found in the turned picture, comes back to (2, 1).
+        int source = 1 * w + 2;
+        int at = Enumerable.Range(0, w * h).Single(i => turned.Pixels[3 * i] == source);
+        var back = TurnedSearch.Back(new Box(at % turned.Width, at / turned.Width, 1, 1), quarters, w, h);
+        Assert.Equal(new Box(2, 1, 1, 1), back);
+    }
+}
