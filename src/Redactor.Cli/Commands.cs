@@ -19,10 +19,16 @@ internal static class Commands
         }
         catch (ArgumentOutOfRangeException e)
         {
-            throw new UsageException(e.Message.Split(Environment.NewLine)[0].Replace(" (Parameter", " (option").TrimEnd());
+            // Named as the user typed it, not by the constructor's parameter ('maskScale').
+            string option = e.ParamName switch { "maskScale" => "--mask-scale", "maskMargin" => "--mask-margin", var p => $"--{p}" };
+            string reason = e.Message.Split(Environment.NewLine)[0];
+            int at = reason.IndexOf(" (Parameter", StringComparison.Ordinal);
+            throw new UsageException($"{option}: {(at >= 0 ? reason[..at] : reason)} (got {e.ActualValue})");
         }
         var items = Inputs.Plan(o.Inputs, o.Output, o.Recursive, withOutputs: true);
         if (items.Count == 0) throw new UsageException("no photos or videos found in the given inputs");
+        if (o.Style != RedactionStyle.Fill && !o.Color.Equals(new RedactOptions().Color, StringComparison.OrdinalIgnoreCase))
+            stderr.WriteLine($"warning: --color is used with --style fill only; the faces are covered by {o.Style.ToString().ToLowerInvariant()}");
 
         int done = 0, failed = 0;
         using var engine = new Engine(o);

@@ -92,6 +92,9 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         var planner = new ScalePlanner(options.MinFace);
         var policy = Policy;
         // Checked before any session opens: a store filled before RetinaFace joined the default has YuNet only.
+        if (options.Detector is DetectorKind.Combined && !store.IsInstalled(ModelStore.Find("yunet")))
+            throw new MediaException(
+                $"no face model is installed in {store.Directory}; run 'redactor models install' (or 'redactor models install --from DIR' on an offline machine)");
         if (options.Detector is DetectorKind.Combined && !store.IsInstalled(ModelStore.Find("retinaface")))
             throw new MediaException(
                 $"the default detector (combined) also needs the retinaface model, which is not installed in {store.Directory}; " +

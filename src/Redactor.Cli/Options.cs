@@ -11,7 +11,7 @@ internal abstract class MediaOptions
     [Option('r', "recursive", HelpText = "Descend into subfolders of folder inputs (not into linked folders).")]
     public bool Recursive { get; set; }
 
-    [Option("threshold", Default = ScorePolicy.DefaultThreshold, HelpText = "Detector score (0..1) from which a face is redacted; lower finds more. Faces 40 px or taller need at least 0.4. Video: small faces from half of it count when tracking links them.")]
+    [Option("threshold", Default = ScorePolicy.DefaultThreshold, HelpText = "Detector score (between 0 and 1, both excluded) from which a face is redacted; lower finds more. Faces 40 px or taller need at least 0.4. Video: small faces from half of it count when tracking links them.")]
     public float Threshold { get; set; }
 
     [Option("min-face", Default = 10f, HelpText = "Smallest face height in pixels to search for.")]
@@ -54,10 +54,10 @@ internal sealed class RedactOptions : MediaOptions
     [Option("shape", Default = MaskShape.Ellipse, HelpText = "ellipse or box.")]
     public MaskShape Shape { get; set; }
 
-    [Option("mask-scale", Default = RedactionOptions.DefaultMaskScale, HelpText = "Grow each face box by this factor around its centre before covering it; faces 40 px or taller 5% more.")]
+    [Option("mask-scale", Default = RedactionOptions.DefaultMaskScale, HelpText = "Grow each face box by this factor (1 to 4) around its centre before covering it; faces 40 px or taller 5% more.")]
     public float MaskScale { get; set; }
 
-    [Option("mask-margin", Default = RedactionOptions.DefaultMaskMargin, HelpText = "Then add this many pixels on every side (small faces' boxes are a few pixels off).")]
+    [Option("mask-margin", Default = RedactionOptions.DefaultMaskMargin, HelpText = "Then add this many pixels (0 to 64) on every side (small faces' boxes are a few pixels off).")]
     public float MaskMargin { get; set; }
 
     [Option("audio", Default = AudioMode.Keep, HelpText = "Video audio: keep (copied; re-encoded only if the container needs it) or drop.")]

@@ -196,6 +196,28 @@ public class BadInputTests
         Assert.DoesNotContain("   at ", err);
     }
 
+    [Theory]
+    [InlineData("--mask-scale", "0.2")]
+    [InlineData("--mask-margin", "65")]
+    public void A_bad_mask_value_names_the_option_as_typed(string option, string value)
+    {
+        var (_, _, err) = Cli.Run(Cli.WithModels("redact", Photo, option, value));
+        Assert.StartsWith($"error: {option}: ", err);
+        Assert.Contains($"(got {value})", err);
+    }
+
+    [Fact]
+    public void A_colour_without_fill_is_named_as_unused()
+    {
+        var dir = TestPaths.NewTempDir();
+        var (code, _, err) = Cli.Run(Cli.WithModels("redact", Photo, "-o", Path.Combine(dir, "x.jpg"), "--color", "ff00ff", "-q"));
+        Assert.Equal(0, code);
+        Assert.Contains("warning: --color is used with --style fill only", err);
+        (code, _, err) = Cli.Run(Cli.WithModels("redact", Photo, "-o", Path.Combine(dir, "y.jpg"), "--style", "fill", "--color", "ff00ff", "-q"));
+        Assert.Equal(0, code);
+        Assert.Equal("", err);
+    }
+
     [Fact]
     public void Fast_without_tracking_is_a_usage_error()
     {

@@ -31,6 +31,9 @@ public class ModelStoreTests
         var (code, _, err) = Cli.Run("redact", photo, "-o", Path.Combine(dir, "x.jpg"), "--models", Path.Combine(dir, "empty"));
         Assert.Equal(1, code);
         Assert.Contains("redactor models install", err);
+        // With no model at all, pointing at --detector yunet (as for a store missing only retinaface) would mislead.
+        Assert.Contains("no face model is installed", err);
+        Assert.DoesNotContain("--detector yunet", err);
         Assert.False(File.Exists(Path.Combine(dir, "x.jpg")));
     }
 
