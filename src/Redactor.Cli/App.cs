@@ -34,8 +34,30 @@ internal static class App
             (RedactOptions o) => Guard(stderr, () => Commands.Redact(o, stdout, stderr, ct)),
             (DetectOptions o) => Guard(stderr, () => Commands.Detect(o, stdout, stderr, ct)),
             (ModelsOptions o) => Guard(stderr, () => Commands.Models(o, stdout, stderr, ct)),
-            errors => ShowHelp(result, errors, stdout, stderr));
+            errors => ShowHelp(result, errors, args, stdout, stderr));
     }
+
+    /// <summary>A parse error in the user's words: what was wrong and what would do.</summary>
+    private static string Explain(Error error, IReadOnlyList<string> args)
+    {
+        if (error is BadFormatConversionError { NameInfo.LongName: { Length: > 0 } name })
+        {
+            var type = OptionType(name);
+            int at = args.ToList().IndexOf("--" + name);
+            string got = at >= 0 && at + 1 < args.Count ? $" (got '{args[at + 1]}')" : "";
+            if (type is { IsEnum: true })
+                return $"--{name} must be one of {string.Join(", ", Enum.GetNames(type).Select(n => n.ToLowerInvariant()))}{got}";
+            if (type == typeof(float) || type == typeof(int)) return $"--{name} must be a number{got}";
+        }
+        if (error is MissingRequiredOptionError { NameInfo.LongName: null or "" })
+            return args.Count > 0 && args[0] == "models" ? "no action given: list or install" : "no input given: name the photos, videos or folders to process";
+        return SentenceBuilder.Create().FormatError(error).TrimEnd('.');
+    }
+
+    private static Type? OptionType(string longName) =>
+        new[] { typeof(RedactOptions), typeof(DetectOptions), typeof(ModelsOptions) }
+            .SelectMany(t => t.GetProperties())
+            .FirstOrDefault(p => p.GetCustomAttribute<OptionAttribute>()?.LongName == longName)?.PropertyType;
 
     /// <summary>
     /// An option that takes a value but is last on the line, or followed by another option. The parser takes the first
@@ -65,7 +87,7 @@ internal static class App
         return null;
     }
 
-    private static int ShowHelp<T>(ParserResult<T> result, IEnumerable<Error> errors, TextWriter stdout, TextWriter stderr)
+    private static int ShowHelp<T>(ParserResult<T> result, IEnumerable<Error> errors, IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
         var list = errors.ToList();
         if (list.Any(e => e.Tag == ErrorType.VersionRequestedError))
@@ -74,6 +96,14 @@ internal static class App
             return Ok;
         }
         bool asked = list.All(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError);
+        // A mistyped option or value: the reason in a line, not the reason lost above a screen of help. With no verb at
+        // all, the list of verbs is the useful answer.
+        if (!asked && list.All(e => e.Tag is not ErrorType.NoVerbSelectedError))
+        {
+            foreach (var e in list) stderr.WriteLine($"error: {Explain(e, args)}");
+            stderr.WriteLine("Run 'redactor help' or 'redactor VERB --help' for usage.");
+            return Usage;
+        }
         var help = HelpText.AutoBuild(result, h =>
         {
             h.Heading = $"redactor {Version}";

@@ -27,6 +27,20 @@ public class CommandLineTests
         Assert.Equal(new[] { input }, Directory.GetFiles(dir));
     }
 
+    [Theory]
+    [InlineData("--style must be one of blur, pixelate, fill (got 'smear')", "redact", "a.jpg", "--style", "smear")]
+    [InlineData("--crf must be a number (got 'high')", "redact", "a.jpg", "--crf", "high")]
+    [InlineData("Option 'bogus' is unknown", "redact", "a.jpg", "--bogus")]
+    [InlineData("no input given: name the photos, videos or folders to process", "redact")]
+    [InlineData("no action given: list or install", "models")]
+    public void A_parse_error_is_one_line_and_a_pointer_to_help_not_a_screen_of_help(string reason, params string[] args)
+    {
+        var (code, stdout, err) = Cli.Run(args);
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Equal([$"error: {reason}", "Run 'redactor help' or 'redactor VERB --help' for usage."], err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
     [Fact]
     public void Values_that_look_like_nothing_special_are_left_alone()
     {
