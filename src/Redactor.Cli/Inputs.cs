@@ -103,6 +103,7 @@ internal static class Inputs
         if (KindOf(output) != kind)
             return $"output {output} must have a {(kind == MediaKind.Photo ? "photo" : "video")} extension like the input";
         if (SameFile(input, output)) return "the output would overwrite the input; choose another output name";
+        if (Directory.Exists(output)) return $"the output {output} is a folder; choose another output name";
         return null;
     }
 

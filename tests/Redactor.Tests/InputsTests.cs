@@ -28,6 +28,16 @@ public class InputsTests
     }
 
     [Fact]
+    public void An_output_path_taken_by_a_folder_is_named_as_one()
+    {
+        var dir = TestPaths.NewTempDir();
+        var input = Path.Combine(dir, "a.jpg");
+        File.WriteAllText(input, "");
+        Directory.CreateDirectory(Path.Combine(dir, "a.redacted.jpg"));
+        Assert.Contains("is a folder", Assert.Single(Inputs.Plan([input], null, false, true)).Error);
+    }
+
+    [Fact]
     public void Output_of_another_kind_is_refused()
     {
         var dir = TestPaths.NewTempDir();
