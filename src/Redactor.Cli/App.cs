@@ -23,6 +23,7 @@ internal static class App
             // "--" ends the options, so that a file named like "-photo.jpg" can be named as it is.
             s.EnableDashDash = true;
         });
+        args = AskedFor(args);
         if (MissingValue(args) is { } option)
         {
             stderr.WriteLine($"error: {option} needs a value");
@@ -37,6 +38,21 @@ internal static class App
             errors => ShowHelp(result, errors, args, stdout, stderr));
     }
 
+    /// <summary>
+    /// <c>--help</c>, <c>-h</c> or <c>--version</c> anywhere before <c>--</c> is a request, as it is right after the verb:
+    /// the parser calls it an unknown option there (<c>redact a.jpg --help</c>), and the one-line error would send the user
+    /// to the help they just asked for.
+    /// </summary>
+    private static string[] AskedFor(string[] args)
+    {
+        int end = Array.IndexOf(args, "--");
+        var options = end < 0 ? args : args[..end];
+        if (options.Contains("--version")) return ["--version"];
+        if (!options.Contains("--help") && !options.Contains("-h")) return args;
+        string[] verbs = ["redact", "detect", "models"];
+        return args.Length > 0 && verbs.Contains(args[0]) ? [args[0], "--help"] : ["--help"];
+    }
+
     /// <summary>A parse error in the user's words: what was wrong and what would do.</summary>
     private static string Explain(Error error, IReadOnlyList<string> args)
     {
@@ -44,10 +60,13 @@ internal static class App
         {
             var type = OptionType(name);
             int at = args.ToList().IndexOf("--" + name);
-            string got = at >= 0 && at + 1 < args.Count ? $" (got '{args[at + 1]}')" : "";
+            string? value = at >= 0 && at + 1 < args.Count ? args[at + 1]
+                : args.FirstOrDefault(a => a.StartsWith($"--{name}=", StringComparison.Ordinal))?[(name.Length + 3)..];
+            string got = value is null ? "" : $" (got '{value}')";
             if (type is { IsEnum: true })
                 return $"--{name} must be one of {string.Join(", ", Enum.GetNames(type).Select(n => n.ToLowerInvariant()))}{got}";
-            if (type == typeof(float) || type == typeof(int)) return $"--{name} must be a number{got}";
+            if (type == typeof(int)) return $"--{name} must be a whole number{got}";
+            if (type == typeof(float)) return $"--{name} must be a number{got}";
         }
         if (error is MissingRequiredOptionError { NameInfo.LongName: null or "" })
             return args.Count > 0 && args[0] == "models" ? "no action given: list or install" : "no input given: name the photos, videos or folders to process";

@@ -40,17 +40,19 @@ internal static class Commands
             (string? Line, string? Error) Process(WorkItem item, Func<string, string> work)
             {
                 var clock = Stopwatch.StartNew();
+                bool started = false;
                 try
                 {
                     if (item.Error is not null) throw new MediaException(item.Error);
                     var output = item.Output!;
                     PrepareOutput(output, o.Overwrite);
+                    started = true;
                     string what = work(output);
                     return ($"{item.Input} -> {output} ({what}, {clock.Elapsed.TotalSeconds:0.0} s)", null);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    if (item.Kind == MediaKind.Video) ThrowIfInterrupted(ct);
+                    if (item.Kind == MediaKind.Video && started) ThrowIfInterrupted(ct);
                     return (null, $"error: {item.Input}: {Reason(e)}");
                 }
             }
@@ -120,15 +122,17 @@ internal static class Commands
                     foreach (var item in items)
                     {
                         ct.ThrowIfCancellationRequested();
+                        bool started = false;
                         try
                         {
                             if (item.Error is not null) throw new MediaException(item.Error);
+                            started = true;
                             if (item.Kind == MediaKind.Photo) DetectPhoto(engine, item.Input, json);
-                            else DetectVideo(engine, item.Input, json, view.For(Path.GetFileName(item.Input)), ct);
+                            else DetectVideo(engine, item.Input, json, view.For(Path.GetFileName(item.Input)), line => view.Print(stderr, line), ct);
                         }
                         catch (Exception e) when (e is not OperationCanceledException)
                         {
-                            if (item.Kind == MediaKind.Video) ThrowIfInterrupted(ct);
+                            if (item.Kind == MediaKind.Video && started) ThrowIfInterrupted(ct);
                             failed++;
                             view.Print(stderr, $"error: {item.Input}: {Reason(e)}");
                         }
@@ -165,10 +169,10 @@ internal static class Commands
         json.WriteEndObject();
     }
 
-    private static void DetectVideo(Engine engine, string path, Utf8JsonWriter json, IProgress<PipelineProgress> progress, CancellationToken ct)
+    private static void DetectVideo(Engine engine, string path, Utf8JsonWriter json, IProgress<PipelineProgress> progress, Action<string> warn, CancellationToken ct)
     {
         var info = Engine.ProbeVideo(path, ct);
-        var (regions, detections) = engine.AnalyseVideo(path, info, progress, ct);
+        var (regions, detections) = engine.AnalyseVideo(path, info, progress, ct, warn);
         var (w, h) = info.DisplaySize();
         WriteVideo(json, path, w, h, MediaProbe.ParseRate(info.EncoderFrameRate()) ?? 0, detections, regions);
     }
@@ -249,17 +253,20 @@ internal static class Commands
     /// of 3 stopped during the render pass exited 1 with that error instead of 130).</summary>
     internal static readonly TimeSpan SignalGrace = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Turns a video's failure into the interruption behind it, if the run is being interrupted. Photos do not
-    /// run ffmpeg and need no wait, which a folder of bad files would pay for each.</summary>
+    /// <summary>Turns a video's failure into the interruption behind it, if the run is being interrupted. Only failures
+    /// after ffmpeg may have run wait: photos do not run it, and an input refused before (an output already there, a file
+    /// not found) would make a folder of them pay half a second each.</summary>
     internal static void ThrowIfInterrupted(CancellationToken ct)
     {
-        if (ct.CanBeCanceled && ct.WaitHandle.WaitOne(SignalGrace)) throw new OperationCanceledException(ct);
+        if (ct.IsCancellationRequested || ct.CanBeCanceled && ct.WaitHandle.WaitOne(SignalGrace)) throw new OperationCanceledException(ct);
     }
 
     /// <summary>The report replaces whatever file <c>--json</c> names, so it must not name an input or any photo or video
     /// (<c>detect clip.mp4 --json clip.mp4</c> overwrote the clip).</summary>
     private static void RefuseReportOverMedia(string json, List<WorkItem> items)
     {
+        if (Directory.Exists(json))
+            throw new UsageException($"--json {json} is a folder: name a file for the report");
         if (items.FirstOrDefault(i => File.Exists(i.Input) && Inputs.SameFile(i.Input, json)) is { } input)
             throw new UsageException($"--json {json} is the input {input.Input}: name another file for the report");
         if (Inputs.KindOf(json) is not null)

@@ -92,7 +92,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         var planner = new ScalePlanner(options.MinFace);
         var policy = Policy;
         // Checked before any session opens: a store filled before RetinaFace joined the default has YuNet only.
-        if (options.Detector is DetectorKind.Combined && !store.IsInstalled(ModelStore.Find("yunet")))
+        if (options.Detector is DetectorKind.Combined && !store.IsInstalled(ModelStore.Find("yunet")) && !store.IsInstalled(ModelStore.Find("retinaface")))
             throw new MediaException(
                 $"no face model is installed in {store.Directory}; run 'redactor models install' (or 'redactor models install --from DIR' on an offline machine)");
         if (options.Detector is DetectorKind.Combined && !store.IsInstalled(ModelStore.Find("retinaface")))
@@ -168,9 +168,9 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     /// enumerated (once, in order). The detectors are released when the first pass ends (and built again for the next
     /// file): their buffers would sit unused beside the detections through the second pass.</summary>
     public (IEnumerable<IReadOnlyList<Region>> Regions, List<FrameDetections> Detections) AnalyseVideo(
-        string path, MediaInfo info, IProgress<PipelineProgress> progress, CancellationToken ct)
+        string path, MediaInfo info, IProgress<PipelineProgress> progress, CancellationToken ct, Action<string>? warn = null)
     {
-        var detections = DetectVideo(path, info, progress, ct);
+        var detections = DetectVideo(path, info, progress, ct, warn);
         return (TrackerFor(info).Track(detections), detections);
     }
 
@@ -182,7 +182,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
             using var source = new FfmpegFrameSource(path, info);
             var detections = VideoPipeline.Detect(source, VideoDetectors(), progress, ct);
             if (source.Damage is { } damage)
-                warn?.Invoke($"warning: {path}: the decoder reported damage ({damage}); the {detections.Count} frames it decoded are redacted, the rest of the file is left out");
+                warn?.Invoke($"warning: {path}: the decoder reported damage ({damage}); {detections.Count} frames were decoded, and any it could not decode are left out");
             return detections;
         }
         finally

@@ -4,13 +4,15 @@ namespace Redactor;
 /// Merges detections of the same face from overlapping tiles and scales into one, keeping the
 /// highest-scoring box. A box is a duplicate when it overlaps a kept one by IoU, or lies mostly inside a kept
 /// box of similar size (tiles cut faces at their edges); a small face next to or in front of a large one survives.
-/// Weak detections come after every other, so a weak box never displaces a face that counts on its own.
+/// Weak detections come after every other, so a weak box never displaces a face that counts on its own, and doubtful ones
+/// (<see cref="SecondLook"/>) after those that count: searches merged after their second looks (<see cref="TurnedSearch"/>)
+/// would otherwise let a doubted box with a higher score replace a counted one of the same face, leaving it uncovered.
 /// </summary>
 public static class BoxMerger
 {
     public static List<Detection> Merge(IEnumerable<Detection> detections, float iouThreshold = 0.35f, float containment = 0.7f)
     {
-        var sorted = detections.OrderBy(d => d.Weak).ThenByDescending(d => d.Score).ToList();
+        var sorted = detections.OrderBy(d => d.Weak).ThenBy(d => d.Doubtful).ThenByDescending(d => d.Score).ToList();
         var kept = new List<Detection>();
         foreach (var d in sorted)
         {

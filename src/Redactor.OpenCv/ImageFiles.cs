@@ -40,11 +40,19 @@ public static class ImageFiles
         using var stored = Cv2.ImDecode(bytes, ImreadModes.Color);
         if (stored.Empty()) return null;
         var upright = new Mat();
-        Cv2.Transpose(stored, upright);
-        // Transposed, 6 (turn clockwise to view) still needs a mirror left to right, 8 top to bottom, 7 both.
-        FlipMode? flip = orientation switch { 6 => FlipMode.Y, 7 => FlipMode.XY, 8 => FlipMode.X, _ => null };
-        if (flip is { } code) Cv2.Flip(upright, upright, code);
-        return upright;
+        try
+        {
+            Cv2.Transpose(stored, upright);
+            // Transposed, 6 (turn clockwise to view) still needs a mirror left to right, 8 top to bottom, 7 both.
+            FlipMode? flip = orientation switch { 6 => FlipMode.Y, 7 => FlipMode.XY, 8 => FlipMode.X, _ => null };
+            if (flip is { } code) Cv2.Flip(upright, upright, code);
+            return upright;
+        }
+        catch
+        {
+            upright.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The TIFF orientation tag (274) of the first image, 1 when the file is not a TIFF or has none.</summary>

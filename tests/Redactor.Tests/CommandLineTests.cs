@@ -29,7 +29,8 @@ public class CommandLineTests
 
     [Theory]
     [InlineData("--style must be one of blur, pixelate, fill (got 'smear')", "redact", "a.jpg", "--style", "smear")]
-    [InlineData("--crf must be a number (got 'high')", "redact", "a.jpg", "--crf", "high")]
+    [InlineData("--crf must be a whole number (got '1.5')", "redact", "a.jpg", "--crf", "1.5")]
+    [InlineData("--style must be one of blur, pixelate, fill (got 'smear')", "redact", "a.jpg", "--style=smear")]
     [InlineData("Option 'bogus' is unknown", "redact", "a.jpg", "--bogus")]
     [InlineData("no input given: name the photos, videos or folders to process", "redact")]
     [InlineData("no action given: list or install", "models")]
@@ -39,6 +40,37 @@ public class CommandLineTests
         Assert.Equal(2, code);
         Assert.Equal("", stdout);
         Assert.Equal([$"error: {reason}", "Run 'redactor help' or 'redactor VERB --help' for usage."], err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Theory]
+    [InlineData("redact", "a.jpg", "--help")]
+    [InlineData("redact", "-q", "-h")]
+    [InlineData("detect", "a.jpg", "--json", "x.json", "--help")]
+    [InlineData("models", "list", "--help")]
+    public void Help_asked_for_after_other_arguments_is_the_verbs_help(params string[] args)
+    {
+        var (code, stdout, err) = Cli.Run(args);
+        Assert.True(code == 0, err);
+        Assert.Equal("", err);
+        Assert.Equal(Cli.Run(args[0], "--help").Out, stdout);
+        Assert.Contains("--models", stdout);
+    }
+
+    [Fact]
+    public void Version_asked_for_after_other_arguments_is_the_version()
+    {
+        var (code, stdout, _) = Cli.Run("redact", "a.jpg", "--version");
+        Assert.Equal(0, code);
+        Assert.StartsWith("redactor ", stdout);
+    }
+
+    [Fact]
+    public void Detect_names_a_folder_given_for_the_report()
+    {
+        var dir = TestPaths.NewTempDir();
+        var (code, _, err) = Cli.Run(Cli.WithModels("detect", Photo, "--json", dir));
+        Assert.Equal(2, code);
+        Assert.Contains($"--json {dir} is a folder", err);
     }
 
     [Fact]

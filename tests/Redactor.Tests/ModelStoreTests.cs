@@ -38,6 +38,19 @@ public class ModelStoreTests
     }
 
     [Fact]
+    public void A_store_with_retinaface_only_names_yunet_as_missing()
+    {
+        var dir = TestPaths.NewTempDir();
+        var models = Path.Combine(dir, "models");
+        new ModelStore(models).InstallFrom(ModelStore.Find("retinaface"), TestPaths.Models);
+        var photo = Path.Combine(TestPaths.DlibFaces, "images", "2008_001009.jpg");
+        var (code, _, err) = Cli.Run("redact", photo, "-o", Path.Combine(dir, "x.jpg"), "--models", models);
+        Assert.Equal(1, code);
+        Assert.Contains("model 'yunet'", err);
+        Assert.DoesNotContain("no face model", err);
+    }
+
+    [Fact]
     public void A_store_without_retinaface_names_the_default_detectors_need_and_the_way_out()
     {
         var dir = TestPaths.NewTempDir();

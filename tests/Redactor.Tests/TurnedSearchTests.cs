@@ -55,6 +55,26 @@ public class TurnedSearchTests
         Assert.Equal(new Box(10, 5, 8, 20), found.Box);
     }
 
+    /// <summary>Gives fixed boxes on its n-th call.</summary>
+    private sealed class Scripted(params Detection[][] calls) : IFaceDetector
+    {
+        private int _call;
+        public IReadOnlyList<Detection> Detect(Frame frame) => _call < calls.Length ? calls[_call++] : [];
+        public void Dispose() { }
+    }
+
+    [Fact]
+    public void A_face_counted_in_one_turn_stays_counted_when_another_turn_doubts_it_with_a_higher_score()
+    {
+        // A square picture, the box in its middle: upside down it is the same box. The upright search counts it at 0.5;
+        // the upside-down search's second look doubts it at 0.7. A photo covers boxes that count only.
+        var box = new Box(10, 10, 20, 20);
+        var inner = new Scripted([new Detection(box, 0.5f)], [], [new Detection(box, 0.7f) { Doubtful = true }], []);
+        var found = Assert.Single(new TurnedSearch(inner).Detect(new Frame(40, 40)));
+        Assert.True(found.Counts);
+        Assert.Equal(box, found.Box);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
