@@ -26,7 +26,7 @@ internal abstract class MediaOptions
     [Option("fast", HelpText = "Video: search for the smallest faces on every other frame only (tracking covers the frames between): about a third less detection time, a few more faces left visible (README, Results).")]
     public bool Fast { get; set; }
 
-    [Option("turned", HelpText = "Also search each picture turned a quarter, a half and three quarters round: faces of people lying down, or of a photo that lost its orientation tag. About four times the detection time.")]
+    [Option("turned", HelpText = "Also search each picture turned a quarter, a half and three quarters round: faces of people lying down, or of a photo that lost its orientation tag. About four times the detection time for photos, more for video (one detection worker, to stay within 1 GiB).")]
     public bool Turned { get; set; }
 
     [Option("models", HelpText = "Model folder (default: $REDACTOR_MODELS, else $XDG_DATA_HOME/redactor/models).")]

@@ -1,3 +1,4 @@
+using Redactor.Cli;
 using Xunit;
 
 namespace Redactor.Tests;
@@ -73,6 +74,16 @@ public class TurnedSearchTests
         var found = Assert.Single(new TurnedSearch(inner).Detect(new Frame(40, 40)));
         Assert.True(found.Counts);
         Assert.Equal(box, found.Box);
+    }
+
+    [Fact]
+    public void Turned_search_runs_one_detection_worker_to_stay_within_a_gibibyte()
+    {
+        // Each worker keeps buffers for the picture both ways round: two took a 1080p video to 1.47 GiB.
+        using var turned = new Engine(new RedactOptions { Turned = true });
+        using var plain = new Engine(new RedactOptions());
+        Assert.Equal(1, turned.Workers);
+        Assert.Equal(Math.Min(Environment.ProcessorCount, 2), plain.Workers);
     }
 
     [Theory]
