@@ -73,10 +73,15 @@ internal static class App
         return SentenceBuilder.Create().FormatError(error).TrimEnd('.');
     }
 
-    private static Type? OptionType(string longName) =>
-        new[] { typeof(RedactOptions), typeof(DetectOptions), typeof(ModelsOptions) }
-            .SelectMany(t => t.GetProperties())
-            .FirstOrDefault(p => p.GetCustomAttribute<OptionAttribute>()?.LongName == longName)?.PropertyType;
+    private static Type? OptionType(string longName) => Options().FirstOrDefault(o => o.Option.LongName == longName).Type;
+
+    /// <summary>Every verb's options, with the type of value each takes.</summary>
+    private static IEnumerable<(OptionAttribute Option, Type Type)> Options() =>
+        from type in new[] { typeof(RedactOptions), typeof(DetectOptions), typeof(ModelsOptions) }
+        from property in type.GetProperties()
+        let option = property.GetCustomAttribute<OptionAttribute>()
+        where option is not null
+        select (option, property.PropertyType);
 
     /// <summary>
     /// An option that takes a value but is last on the line, or followed by another option. The parser takes the first
@@ -87,14 +92,12 @@ internal static class App
     {
         var options = new HashSet<string>(StringComparer.Ordinal);
         var takesValue = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var type in new[] { typeof(RedactOptions), typeof(DetectOptions), typeof(ModelsOptions) })
-            foreach (var property in type.GetProperties())
-                if (property.GetCustomAttribute<OptionAttribute>() is { } o)
-                {
-                    string[] names = [.. new[] { "--" + o.LongName, "-" + o.ShortName }.Where(n => n.Trim('-').Length > 0)];
-                    options.UnionWith(names);
-                    if (property.PropertyType != typeof(bool)) takesValue.UnionWith(names);
-                }
+        foreach (var (o, type) in Options())
+        {
+            string[] names = [.. new[] { "--" + o.LongName, "-" + o.ShortName }.Where(n => n.Trim('-').Length > 0)];
+            options.UnionWith(names);
+            if (type != typeof(bool)) takesValue.UnionWith(names);
+        }
         for (int i = 0; i < args.Count && args[i] != "--"; i++)
         {
             if (!takesValue.Contains(args[i])) continue;

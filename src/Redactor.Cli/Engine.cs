@@ -150,7 +150,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         : Math.Min(Environment.ProcessorCount, options.Detector is DetectorKind.Yunet or DetectorKind.YunetN ? MaxWorkers : MaxWorkersWithRetinaFace);
 
     /// <summary>With <c>--turned</c> each worker keeps buffers for the picture both ways round: two workers took a 1080p
-    /// video to 1.47 GiB (33.7 s for 2 s of wider-1080p), one to 739-817 MiB (46-52 s; 16.4-16.8 s without --turned). Small
+    /// video to 1.43 GiB (33.7 s for 2 s of wider-1080p), one to 721-798 MiB (46-52 s; 16.4-16.8 s without --turned). Small
     /// frames pay in time: Megamind.avi (720x528) 118 s with one worker, 56 s with two (923 MiB), 16.7 s without.</summary>
     private const int TurnedWorkers = 1;
 

@@ -53,6 +53,9 @@ internal static class Inputs
 
         bool outputIsFile = output is not null && found.Count == 1 && found[0].Root is null
             && !Directory.Exists(output) && !output.EndsWith('/') && Path.HasExtension(output);
+        // A device or pipe given as -o (/dev/null has no extension, so it would be taken for a folder).
+        string? outputIsDevice = output is not null && FileKinds.IsSpecial(output)
+            ? $"{output} is not a regular file (a device or a pipe): name a file to write to" : null;
         var items = new List<WorkItem>();
         // Two inputs of the same name from different folders would write one output; with --overwrite the second
         // would silently replace the first's, so the later one fails instead.
@@ -70,8 +73,7 @@ internal static class Inputs
                 target = Path.Combine(output, relative);
             }
             var full = Path.GetFullPath(target);
-            // A device or pipe given as -o (/dev/null has no extension, so it would be taken for a folder).
-            var problem = (output is not null && FileKinds.IsSpecial(output) ? $"{output} is not a regular file (a device or a pipe): name a file to write to" : null)
+            var problem = outputIsDevice
                 ?? CheckOutput(file, kind, target)
                 ?? (planned.TryGetValue(full, out var first) ? $"{first} is written to the same output {full}; redact them into different folders" : null);
             if (problem is null) planned[full] = file;

@@ -45,18 +45,16 @@ public sealed class TurnedSearch(IFaceDetector inner) : IFaceDetector
         int tw = turned.Width;
         for (int y = 0; y < h; y++)
         {
-            var row = src.Slice(y * w * 3, w * 3);
-            for (int x = 0; x < w; x++)
+            // Where the row's first pixel lands in the turned picture, and how far (bytes) each next one lands from it:
+            // a quarter turn makes the row a column (down), a half turn a row backwards, three quarters a column (up).
+            var (start, step) = quarters switch
             {
-                // Where source pixel (x, y) lands in the turned picture.
-                var (u, v) = quarters switch
-                {
-                    1 => (h - 1 - y, x),
-                    2 => (w - 1 - x, h - 1 - y),
-                    _ => (y, w - 1 - x),
-                };
-                row.Slice(x * 3, 3).CopyTo(dst.Slice((v * tw + u) * 3, 3));
-            }
+                1 => ((h - 1 - y) * 3, tw * 3),
+                2 => (((h - 1 - y) * tw + w - 1) * 3, -3),
+                _ => (((w - 1) * tw + y) * 3, -tw * 3),
+            };
+            var row = src.Slice(y * w * 3, w * 3);
+            for (int x = 0, at = start; x < w; x++, at += step) row.Slice(x * 3, 3).CopyTo(dst.Slice(at, 3));
         }
         return turned;
     }

@@ -79,7 +79,7 @@ public class TurnedSearchTests
     [Fact]
     public void Turned_search_runs_one_detection_worker_to_stay_within_a_gibibyte()
     {
-        // Each worker keeps buffers for the picture both ways round: two took a 1080p video to 1.47 GiB.
+        // Each worker keeps buffers for the picture both ways round: two took a 1080p video to 1.43 GiB.
         using var turned = new Engine(new RedactOptions { Turned = true });
         using var plain = new Engine(new RedactOptions());
         Assert.Equal(1, turned.Workers);
