@@ -85,7 +85,8 @@ public class CommandLineTests
     public void Double_dash_ends_the_options_so_a_file_may_start_with_a_dash()
     {
         // Without "--" support the parser reads "-dash.jpg" as the options -d -a ... and stops with a usage error (2).
-        var (code, _, err) = Cli.Run(Cli.WithModels("redact", "-q", "--", "-dash-nowhere.jpg"));
+        // --models goes before "--": after it, it would be an input, and the run would need the default model store.
+        var (code, _, err) = Cli.Run("redact", "-q", "--models", TestPaths.Models, "--", "-dash-nowhere.jpg");
         Assert.Equal(1, code);
         Assert.Contains("-dash-nowhere.jpg: file not found", err);
     }
