@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using OpenCvSharp;
 using Redactor.OpenCv;
@@ -6,12 +7,42 @@ namespace Redactor.Onnx;
 
 /// <summary>What the ONNX Runtime face models share: how a session is opened and how a BGR picture becomes the
 /// planar float input.</summary>
-internal static class OrtRuntime
+internal static partial class OrtRuntime
 {
+    private static readonly Lock TelemetryLock = new();
+    private static bool _telemetryOff;
+
+    /// <summary>
+    /// ONNX Runtime 1.31's Linux build records a telemetry event (a timestamp, a session id, the machine's details) in a
+    /// database under ~/.cache/Microsoft/DeveloperTools/.onnxruntime/, beside a persistent device id, on every run, for
+    /// upload later: on a seized laptop that is a log of when the tool was used. The event is written when the runtime's
+    /// environment is created, before any API call could turn it off; the only switch that comes first is the process
+    /// environment variable ORT_DISABLE_TELEMETRY=1, read by the native library at that moment. .NET's
+    /// Environment.SetEnvironmentVariable changes a managed copy only on Linux, so libc's setenv sets it. Must run
+    /// before anything touches ONNX Runtime (every session here opens through <see cref="Open"/>).
+    /// </summary>
+    internal static void TelemetryOff()
+    {
+        lock (TelemetryLock)
+        {
+            if (_telemetryOff) return;
+            if (!OperatingSystem.IsWindows() && setenv("ORT_DISABLE_TELEMETRY", "1", 1) != 0)
+                throw new InvalidOperationException("could not turn ONNX Runtime's telemetry off (setenv failed)");
+            Environment.SetEnvironmentVariable("ORT_DISABLE_TELEMETRY", "1");
+            // Also the API switch, for the events after creation (and on Windows, where the variable is not read).
+            OrtEnv.Instance().DisableTelemetryEvents();
+            _telemetryOff = true;
+        }
+    }
+
+    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int setenv(string name, string value, int overwrite);
+
     /// <param name="threads">Cores one network run may use; 0 for all of them.</param>
     public static InferenceSession Open(byte[] model, int threads)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(threads);
+        TelemetryOff();
         // The scaled frame and its planes are fresh native blocks of megabytes on every pass: without this, glibc
         // hands them back to the kernel each time and the page faults took as long as the network (one thread,
         // outside the CLI: 1280×720 took 20 ms to prepare for an 18–20 ms run; 2048×1152 37 ms for 45 ms).
