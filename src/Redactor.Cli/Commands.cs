@@ -36,8 +36,8 @@ internal static class Commands
         var redactor = new FrameRedactor(style);
         ProgressView.Create(o.Quiet, stderr).Run(view =>
         {
-            // What one input came to: the summary line, or the reason it failed.
-            (string? Line, string? Error) Process(WorkItem item, Func<string, string> work)
+            // What one input came to: the summary line and any warning, or the reason it failed.
+            (string? Line, string? Error, string? Warning) Process(WorkItem item, Func<string, (string What, string? Warning)> work)
             {
                 var clock = Stopwatch.StartNew();
                 bool started = false;
@@ -47,18 +47,19 @@ internal static class Commands
                     var output = item.Output!;
                     PrepareOutput(output, o.Overwrite);
                     started = true;
-                    string what = work(output);
-                    return ($"{item.Input} -> {output} ({what}, {clock.Elapsed.TotalSeconds:0.0} s)", null);
+                    var (what, warning) = work(output);
+                    return ($"{item.Input} -> {output} ({what}, {clock.Elapsed.TotalSeconds:0.0} s)", null, warning is null ? null : $"warning: {item.Input}: {warning}");
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     if (item.Kind == MediaKind.Video && started) ThrowIfInterrupted(ct);
-                    return (null, $"error: {item.Input}: {Reason(e)}");
+                    return (null, $"error: {item.Input}: {Reason(e)}", null);
                 }
             }
-            void Report((string? Line, string? Error) result)
+            void Report((string? Line, string? Error, string? Warning) result)
             {
                 if (result.Error is not null) { failed++; view.Print(stderr, result.Error); return; }
+                if (result.Warning is not null) view.Print(stderr, result.Warning);
                 done++;
                 if (!o.Quiet) view.Print(stdout, result.Line!);
             }
@@ -73,8 +74,8 @@ internal static class Commands
                     while (end < items.Count && items[end].Kind == MediaKind.Photo) end++;
                     engine.ForEachPhoto(items.GetRange(i, end - i), style, (item, photos) => Process(item, output =>
                     {
-                        int faces = photos.Redact(item.Input, output, o.Overwrite);
-                        return $"{faces} face{(faces == 1 ? "" : "s")}";
+                        var (faces, warning) = photos.Redact(item.Input, output, o.Overwrite);
+                        return ($"{faces} face{(faces == 1 ? "" : "s")}", warning);
                     }), Report, ct);
                     i = end;
                     continue;
@@ -83,7 +84,7 @@ internal static class Commands
                 Report(Process(video, output =>
                 {
                     var r = engine.RedactVideo(video.Input, output, o, redactor, view.For(Path.GetFileName(video.Input)), line => view.Print(stderr, line), ct);
-                    return $"{r.Frames} frames, {r.Detections} detections, {r.Regions} regions covered";
+                    return ($"{r.Frames} frames, {r.Detections} detections, {r.Regions} regions covered", null);
                 }));
             }
         });
@@ -127,7 +128,7 @@ internal static class Commands
                         {
                             if (item.Error is not null) throw new MediaException(item.Error);
                             started = true;
-                            if (item.Kind == MediaKind.Photo) DetectPhoto(engine, item.Input, json);
+                            if (item.Kind == MediaKind.Photo) DetectPhoto(engine, item.Input, json, line => view.Print(stderr, line));
                             else DetectVideo(engine, item.Input, json, view.For(Path.GetFileName(item.Input)), line => view.Print(stderr, line), ct);
                         }
                         catch (Exception e) when (e is not OperationCanceledException)
@@ -154,9 +155,10 @@ internal static class Commands
         return failed == 0 ? App.Ok : App.SomeFailed;
     }
 
-    private static void DetectPhoto(Engine engine, string path, Utf8JsonWriter json)
+    private static void DetectPhoto(Engine engine, string path, Utf8JsonWriter json, Action<string> warn)
     {
-        var frame = ImageFiles.Read(path);
+        var frame = ImageFiles.Read(path, out var warning);
+        if (warning is not null) warn($"warning: {path}: {warning}");
         var faces = engine.DetectPhoto(frame);
         json.WriteStartObject();
         json.WriteString("path", path);

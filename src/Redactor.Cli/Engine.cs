@@ -31,7 +31,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     /// <summary>A photo worker: its own detector and redactor (neither is thread-safe).</summary>
     internal sealed class PhotoWorker(IFaceDetector detector, FrameRedactor redactor)
     {
-        public int Redact(string input, string output, bool overwrite) => RedactPhoto(input, output, overwrite, redactor, detector);
+        public (int Faces, string? Warning) Redact(string input, string output, bool overwrite) => RedactPhoto(input, output, overwrite, redactor, detector);
     }
 
     /// <summary>
@@ -223,9 +223,9 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         return new VideoResult(result.Frames, detected, result.Regions);
     }
 
-    private static int RedactPhoto(string input, string output, bool overwrite, FrameRedactor redactor, IFaceDetector detector)
+    private static (int Faces, string? Warning) RedactPhoto(string input, string output, bool overwrite, FrameRedactor redactor, IFaceDetector detector)
     {
-        var frame = ImageFiles.Read(input);
+        var frame = ImageFiles.Read(input, out var warning);
         var faces = FacesIn(frame, detector);
         redactor.Apply(frame, faces.Select(f => f.Box));
         var temp = TempFiles.PathBeside(output);
@@ -238,7 +238,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         {
             TempFiles.TryDelete(temp);
         }
-        return faces.Count;
+        return (faces.Count, warning);
     }
 
     public void Dispose()

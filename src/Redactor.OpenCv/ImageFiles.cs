@@ -12,33 +12,159 @@ public static class ImageFiles
     /// the CLI's one-line messages. Process-wide.</summary>
     public static void SilenceNativeLog() => Cv2.SetLogLevel(LogLevel.SILENT);
 
-    public static Frame Read(string path)
+    public static Frame Read(string path) => Read(path, out _);
+
+    /// <param name="warning">Set when the picture was read but is damaged (a truncated JPEG's missing rows are grey).</param>
+    public static Frame Read(string path, out string? warning)
     {
         var info = new FileInfo(path);
         if (!info.Exists) throw new MediaException("file not found");
         if (info.Length == 0) throw new MediaException("empty file");
         if (ImagePages.Multiple(path) is var (kind, count, unit))
             throw new MediaException($"{kind} of {count} {unit}: only still images are redacted (the decoder would read the first of them and drop the rest); convert it to a video or to single images first");
-        using var mat = Cv2.ImRead(path, ImreadModes.Color);
-        if (!mat.Empty()) return ToFrame(mat);
-        using var turned = ReadTransposedTiff(path);
-        if (turned is null) throw new MediaException("not a readable image (damaged, truncated or not an image)");
-        return ToFrame(turned);
+        ImageHeaders.CheckSize(path);
+        warning = ImageHeaders.IsTruncatedJpeg(path)
+            ? "truncated JPEG (its data stops before the end of the picture): the missing part is grey in the output; check the rest"
+            : null;
+        // A TIFF tagged 5-8 is decoded from a copy tagged 'as stored' (see ReadTransposedTiff).
+        var stored = TransposedTiffBytes(path);
+        using var shown = stored is null ? Decode(path, null, ImreadModes.Color) : ReadTransposedTiff(stored.Value.Bytes, stored.Value.Orientation);
+        if (shown is null) throw new MediaException("not a readable image (damaged, truncated or not an image)");
+        if ((long)shown.Width * shown.Height > ImageHeaders.MaxPixels)
+            throw new MediaException($"image too large: {shown.Width}×{shown.Height}; the limit is {ImageHeaders.MaxPixels / 1_000_000} megapixels");
+        if (!MayHaveAlpha(path)) return ToFrame(shown);
+        using var raw = Decode(path, stored?.Bytes, ImreadModes.Unchanged);
+        using var flat = raw is null ? null : OverWhite(raw, shown);
+        return ToFrame(flat ?? shown);
+    }
+
+    private static Mat? Decode(string path, byte[]? bytes, ImreadModes mode)
+    {
+        Mat mat;
+        try
+        {
+            mat = bytes is null ? Cv2.ImRead(path, mode) : Cv2.ImDecode(bytes, mode);
+        }
+        catch (OpenCVException)
+        {
+            return null;
+        }
+        if (!mat.Empty()) return mat;
+        mat.Dispose();
+        return null;
+    }
+
+    /// <summary>PNG, WebP, TIFF and BMP can hold transparency (JPEG cannot).</summary>
+    private static bool MayHaveAlpha(string path)
+    {
+        Span<byte> head = stackalloc byte[12];
+        using (var file = File.OpenRead(path))
+            if (file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) < head.Length) return false;
+        return head[0] == 0x89 && head[1..4].SequenceEqual("PNG"u8) || head[..4].SequenceEqual("RIFF"u8) && head[8..12].SequenceEqual("WEBP"u8)
+            || head[..4].SequenceEqual("II*\0"u8) || head[..4].SequenceEqual("MM\0*"u8) || head[0] == 'B' && head[1] == 'M';
+    }
+
+    /// <summary>
+    /// The picture as a viewer shows it: composited over white by its alpha. Decoding for colour drops the alpha and
+    /// shows what the file hid under transparent pixels (text under a clear band came out readable), so a picture with
+    /// transparency is decoded as stored and flattened here. Null when it has none (or is opaque throughout).
+    /// <paramref name="shown"/> is the same file decoded for colour, turned upright by the decoder: the flattened
+    /// picture is given the turn that maps the stored colours onto it, found by comparing them (PNG, WebP and TIFF keep
+    /// their orientation in different places, and only the colour decode applies it). No turn that matches: the file is
+    /// refused rather than shown wrong.
+    /// </summary>
+    private static Mat? OverWhite(Mat raw, Mat shown)
+    {
+        int channels = raw.Channels();
+        if (channels is not (2 or 4)) return null;
+        double full = raw.Depth() switch { MatType.CV_8U => 255, MatType.CV_16U => 65535, _ => 1 };
+        var planes = Cv2.Split(raw);
+        try
+        {
+            using var alpha = new Mat();
+            planes[^1].ConvertTo(alpha, MatType.CV_32F, 1 / full);
+            Cv2.MinMaxLoc(alpha, out double minAlpha, out _);
+            if (minAlpha >= 1) return null;
+            using var inverse = new Mat();
+            Cv2.Subtract(Scalar.All(1), alpha, inverse);
+            var colour = channels == 4 ? planes[..3] : [planes[0], planes[0], planes[0]];
+            var flatPlanes = new Mat[3];
+            var storedPlanes = new Mat[3];
+            try
+            {
+                for (int c = 0; c < 3; c++)
+                {
+                    using var value = new Mat();
+                    colour[c].ConvertTo(value, MatType.CV_32F, 1 / full);
+                    storedPlanes[c] = new Mat();
+                    value.ConvertTo(storedPlanes[c], MatType.CV_8U, 255);
+                    // value × alpha + white × (1 − alpha), in 0..1, then to 8 bits.
+                    Cv2.Multiply(value, alpha, value);
+                    Cv2.Add(value, inverse, value);
+                    flatPlanes[c] = new Mat();
+                    value.ConvertTo(flatPlanes[c], MatType.CV_8U, 255);
+                }
+                using var flat = new Mat();
+                using var stored = new Mat();
+                Cv2.Merge(flatPlanes, flat);
+                Cv2.Merge(storedPlanes, stored);
+                foreach (var turn in Turns)
+                {
+                    using var candidate = turn(stored);
+                    // Within 2 levels: a 16-bit picture's colour decode keeps the high byte, this one rounds.
+                    if (candidate.Size() == shown.Size() && Cv2.Norm(candidate, shown, NormTypes.INF) <= 2) return turn(flat);
+                }
+                throw new MediaException("has transparency, but its stored picture could not be matched to how it is shown (orientation); flatten it onto a background first");
+            }
+            finally
+            {
+                foreach (var m in flatPlanes.Concat(storedPlanes)) m?.Dispose();
+            }
+        }
+        finally
+        {
+            foreach (var m in planes) m.Dispose();
+        }
+    }
+
+    /// <summary>The eight ways a picture can be turned and mirrored (EXIF orientations 1-8), the untouched one first.</summary>
+    private static readonly Func<Mat, Mat>[] Turns =
+    [
+        m => m.Clone(),
+        m => m.Flip(FlipMode.Y),
+        m => m.Flip(FlipMode.XY),
+        m => m.Flip(FlipMode.X),
+        m => Transposed(m),
+        m => { using var t = Transposed(m); return t.Flip(FlipMode.Y); },
+        m => { using var t = Transposed(m); return t.Flip(FlipMode.XY); },
+        m => { using var t = Transposed(m); return t.Flip(FlipMode.X); },
+    ];
+
+    private static Mat Transposed(Mat m)
+    {
+        var t = new Mat();
+        Cv2.Transpose(m, t);
+        return t;
     }
 
     /// <summary>OpenCV refuses a TIFF whose orientation tag transposes the picture (5–8, a camera held sideways) with
     /// an assertion ('original_ptr == real_mat.data'), though the file is sound, and does so even when told to ignore
     /// the tag: such a file is decoded from a copy whose tag says "as stored" (1) and turned here, so faces are upright
     /// for the detector as in any other photo. Null when that is not the problem.</summary>
-    private static Mat? ReadTransposedTiff(string path)
+    private static (byte[] Bytes, int Orientation)? TransposedTiffBytes(string path)
     {
         var (orientation, at) = TiffOrientationAt(path);
         if (orientation is < 5 or > 8) return null;
         var bytes = File.ReadAllBytes(path);
         bytes[at] = bytes[0] == 'I' ? (byte)1 : (byte)0;
         bytes[at + 1] = bytes[0] == 'I' ? (byte)0 : (byte)1;
-        using var stored = Cv2.ImDecode(bytes, ImreadModes.Color);
-        if (stored.Empty()) return null;
+        return (bytes, orientation);
+    }
+
+    private static Mat? ReadTransposedTiff(byte[] bytes, int orientation)
+    {
+        using var stored = Decode("", bytes, ImreadModes.Color);
+        if (stored is null) return null;
         var upright = new Mat();
         try
         {
