@@ -28,14 +28,35 @@ public static class ImageFiles
             : null;
         // A TIFF tagged 5-8 is decoded from a copy tagged 'as stored' (see ReadTransposedTiff).
         var stored = TransposedTiffBytes(path);
-        using var shown = stored is null ? Decode(path, null, ImreadModes.Color) : ReadTransposedTiff(stored.Value.Bytes, stored.Value.Orientation);
-        if (shown is null) throw new MediaException("not a readable image (damaged, truncated or not an image)");
-        if ((long)shown.Width * shown.Height > ImageHeaders.MaxPixels)
-            throw new MediaException($"image too large: {shown.Width}×{shown.Height}; the limit is {ImageHeaders.MaxPixels / 1_000_000} megapixels");
-        if (!MayHaveAlpha(path)) return ToFrame(shown);
-        using var raw = Decode(path, stored?.Bytes, ImreadModes.Unchanged);
-        using var flat = raw is null ? null : OverWhite(raw, shown);
-        return ToFrame(flat ?? shown);
+        var shown = (stored is null ? Decode(path, null, ImreadModes.Color) : ReadTransposedTiff(stored.Value.Bytes, stored.Value.Orientation))
+            ?? throw new MediaException("not a readable image (damaged, truncated or not an image)");
+        try
+        {
+            if ((long)shown.Width * shown.Height > ImageHeaders.MaxPixels)
+                throw new MediaException($"image too large: {shown.Width}×{shown.Height}; the limit is {ImageHeaders.MaxPixels / 1_000_000} megapixels");
+            if (!MayHaveAlpha(path)) return ToFrame(shown);
+            // Each copy of a 100-megapixel picture is 300-400 MB: the stored one is let go of once flattened, the shown
+            // one once the turn is known (a 110-megapixel PNG with alpha peaked at 4.1 GB when all of them were kept).
+            Mat? flat;
+            int turn;
+            using (var raw = Decode(path, stored?.Bytes, ImreadModes.Unchanged))
+            {
+                if (raw is null) return ToFrame(shown);
+                (flat, turn) = OverWhite(raw, shown);
+            }
+            if (flat is null) return ToFrame(shown);
+            shown.Dispose();
+            using (flat)
+            {
+                if (turn == 0) return ToFrame(flat);
+                using var turned = Turns[turn](flat);
+                return ToFrame(turned);
+            }
+        }
+        finally
+        {
+            shown.Dispose();
+        }
     }
 
     private static Mat? Decode(string path, byte[]? bytes, ImreadModes mode)
@@ -67,68 +88,114 @@ public static class ImageFiles
     /// <summary>
     /// The picture as a viewer shows it: composited over white by its alpha. Decoding for colour drops the alpha and
     /// shows what the file hid under transparent pixels (text under a clear band came out readable), so a picture with
-    /// transparency is decoded as stored and flattened here. Null when it has none (or is opaque throughout).
-    /// <paramref name="shown"/> is the same file decoded for colour, turned upright by the decoder: the flattened
-    /// picture is given the turn that maps the stored colours onto it, found by comparing them (PNG, WebP and TIFF keep
-    /// their orientation in different places, and only the colour decode applies it). No turn that matches: the file is
-    /// refused rather than shown wrong.
+    /// transparency is decoded as stored and flattened here, in strips of rows to keep the float copies small. Null when
+    /// it has none (or is opaque throughout). <paramref name="shown"/> is the same file decoded for colour, turned upright
+    /// by the decoder; the flattened picture still needs the turn (an index into <see cref="Turns"/>) that maps the stored
+    /// colours onto it, found by comparing sampled pixels (PNG, WebP and TIFF keep their orientation in different
+    /// places, and only the colour decode applies it). No turn that matches: the file is refused rather than shown wrong.
     /// </summary>
-    private static Mat? OverWhite(Mat raw, Mat shown)
+    private static (Mat? Flat, int Turn) OverWhite(Mat raw, Mat shown)
     {
         int channels = raw.Channels();
-        if (channels is not (2 or 4)) return null;
+        if (channels is not (2 or 4)) return (null, 0);
         double full = raw.Depth() switch { MatType.CV_8U => 255, MatType.CV_16U => 65535, _ => 1 };
-        var planes = Cv2.Split(raw);
+        const int StripRows = 256;
+        var flat = new Mat(raw.Rows, raw.Cols, MatType.CV_8UC3);
         try
         {
-            using var alpha = new Mat();
-            planes[^1].ConvertTo(alpha, MatType.CV_32F, 1 / full);
-            Cv2.MinMaxLoc(alpha, out double minAlpha, out _);
-            if (minAlpha >= 1) return null;
-            using var inverse = new Mat();
-            Cv2.Subtract(Scalar.All(1), alpha, inverse);
-            var colour = channels == 4 ? planes[..3] : [planes[0], planes[0], planes[0]];
-            var flatPlanes = new Mat[3];
-            var storedPlanes = new Mat[3];
-            try
+            double minAlpha = 1;
+            int rows = raw.Rows;
+            for (int y0 = 0; y0 < rows; y0 += StripRows)
             {
-                for (int c = 0; c < 3; c++)
+                using var strip = raw.RowRange(y0, Math.Min(rows, y0 + StripRows));
+                var planes = Cv2.Split(strip);
+                var flatPlanes = new Mat[3];
+                try
                 {
-                    using var value = new Mat();
-                    colour[c].ConvertTo(value, MatType.CV_32F, 1 / full);
-                    storedPlanes[c] = new Mat();
-                    value.ConvertTo(storedPlanes[c], MatType.CV_8U, 255);
-                    // value × alpha + white × (1 − alpha), in 0..1, then to 8 bits.
-                    Cv2.Multiply(value, alpha, value);
-                    Cv2.Add(value, inverse, value);
-                    flatPlanes[c] = new Mat();
-                    value.ConvertTo(flatPlanes[c], MatType.CV_8U, 255);
+                    using var alpha = new Mat();
+                    planes[^1].ConvertTo(alpha, MatType.CV_32F, 1 / full);
+                    Cv2.MinMaxLoc(alpha, out double least, out _);
+                    minAlpha = Math.Min(minAlpha, least);
+                    using var inverse = new Mat();
+                    Cv2.Subtract(Scalar.All(1), alpha, inverse);
+                    for (int c = 0; c < 3; c++)
+                    {
+                        using var value = new Mat();
+                        planes[channels == 4 ? c : 0].ConvertTo(value, MatType.CV_32F, 1 / full);
+                        // value × alpha + white × (1 − alpha), in 0..1, then to 8 bits.
+                        Cv2.Multiply(value, alpha, value);
+                        Cv2.Add(value, inverse, value);
+                        flatPlanes[c] = new Mat();
+                        value.ConvertTo(flatPlanes[c], MatType.CV_8U, 255);
+                    }
+                    using var target = flat.RowRange(y0, Math.Min(rows, y0 + StripRows));
+                    Cv2.Merge(flatPlanes, target);
                 }
-                using var flat = new Mat();
-                using var stored = new Mat();
-                Cv2.Merge(flatPlanes, flat);
-                Cv2.Merge(storedPlanes, stored);
-                foreach (var turn in Turns)
+                finally
                 {
-                    using var candidate = turn(stored);
-                    // Within 2 levels: a 16-bit picture's colour decode keeps the high byte, this one rounds.
-                    if (candidate.Size() == shown.Size() && Cv2.Norm(candidate, shown, NormTypes.INF) <= 2) return turn(flat);
+                    foreach (var m in planes.Concat(flatPlanes)) m?.Dispose();
                 }
-                throw new MediaException("has transparency, but its stored picture could not be matched to how it is shown (orientation); flatten it onto a background first");
             }
-            finally
+            if (minAlpha >= 1)
             {
-                foreach (var m in flatPlanes.Concat(storedPlanes)) m?.Dispose();
+                flat.Dispose();
+                return (null, 0);
             }
+            for (int turn = 0; turn < Turns.Length; turn++)
+                if (Matches(raw, full, shown, turn)) return (flat, turn);
+            throw new MediaException("has transparency, but its stored picture could not be matched to how it is shown (orientation); flatten it onto a background first");
         }
-        finally
+        catch
         {
-            foreach (var m in planes) m.Dispose();
+            flat.Dispose();
+            throw;
         }
     }
 
+    /// <summary>Whether <paramref name="shown"/> is <paramref name="raw"/>'s colour turned by <see cref="Turns"/>[turn],
+    /// judged on a grid of up to 64×64 pixels, within 2 levels (a 16-bit picture's colour decode keeps the high byte).</summary>
+    private static unsafe bool Matches(Mat raw, double full, Mat shown, int turn)
+    {
+        int w = raw.Cols, h = raw.Rows;
+        bool across = turn >= 4;
+        if (shown.Cols != (across ? h : w) || shown.Rows != (across ? w : h)) return false;
+        int colour = raw.Channels() == 4 ? 3 : 1;
+        int step = (int)raw.ElemSize1(), shownCols = shown.Cols, shownRows = shown.Rows;
+        for (int gy = 0; gy < 64; gy++)
+            for (int gx = 0; gx < 64; gx++)
+            {
+                int x = (int)((long)gx * (shownCols - 1) / 63), y = (int)((long)gy * (shownRows - 1) / 63);
+                var (sx, sy) = Source(turn, x, y, w, h);
+                var seen = shown.At<Vec3b>(y, x);
+                byte* pixel = (byte*)raw.Ptr(sy) + (long)sx * raw.ElemSize();
+                for (int c = 0; c < 3; c++)
+                {
+                    byte* p = pixel + (colour == 3 ? c : 0) * step;
+                    double v = step == 2 ? *(ushort*)p : step == 4 ? *(float*)p * full : *p;
+                    if (Math.Abs(v / full * 255 - seen[c]) > 2) return false;
+                }
+            }
+        GC.KeepAlive(raw);
+        return true;
+    }
+
+    /// <summary>Where pixel (x, y) of a picture turned by <see cref="Turns"/>[turn] comes from in the stored picture of
+    /// width <paramref name="w"/> and height <paramref name="h"/>.</summary>
+    internal static (int X, int Y) Source(int turn, int x, int y, int w, int h) => turn switch
+    {
+        0 => (x, y),
+        1 => (w - 1 - x, y),
+        2 => (w - 1 - x, h - 1 - y),
+        3 => (x, h - 1 - y),
+        4 => (y, x),
+        5 => (y, h - 1 - x),
+        6 => (w - 1 - y, h - 1 - x),
+        7 => (w - 1 - y, x),
+        _ => throw new ArgumentOutOfRangeException(nameof(turn)),
+    };
+
     /// <summary>The eight ways a picture can be turned and mirrored (EXIF orientations 1-8), the untouched one first.</summary>
-    private static readonly Func<Mat, Mat>[] Turns =
+    internal static readonly Func<Mat, Mat>[] Turns =
     [
         m => m.Clone(),
         m => m.Flip(FlipMode.Y),

@@ -134,3 +134,25 @@ public class HiddenPixelsTests
         Assert.False(Redactor.OpenCv.ImageHeaders.IsTruncatedJpeg(path));
     }
 }
+
+public class TurnTests
+{
+    [Fact]
+    public void Each_turns_source_mapping_agrees_with_the_turn_itself()
+    {
+        using var stored = new Mat(3, 5, MatType.CV_8UC3);
+        for (int y = 0; y < 3; y++)
+            for (int x = 0; x < 5; x++) stored.Set(y, x, new Vec3b((byte)x, (byte)y, 7));
+        for (int turn = 0; turn < Redactor.OpenCv.ImageFiles.Turns.Length; turn++)
+        {
+            using var turned = Redactor.OpenCv.ImageFiles.Turns[turn](stored);
+            int rows = turned.Rows, cols = turned.Cols;
+            for (int y = 0; y < rows; y++)
+                for (int x = 0; x < cols; x++)
+                {
+                    var (sx, sy) = Redactor.OpenCv.ImageFiles.Source(turn, x, y, 5, 3);
+                    Assert.Equal(new Vec3b((byte)sx, (byte)sy, 7), turned.At<Vec3b>(y, x));
+                }
+        }
+    }
+}
