@@ -167,8 +167,19 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     {
         var info = MediaProbe.Probe(path, ct);
         if (info.Video is null) throw new MediaException("not a video (no video stream found)");
+        var (w, h) = info.DisplaySize();
+        if (w <= 0 || h <= 0) throw new MediaException("not a video (its video stream declares no picture size)");
+        if (w > MaxVideoSide || h > MaxVideoSide || (long)w * h > MaxVideoPixels)
+            throw new MediaException($"video too large: {w}×{h}; the limit is {MaxVideoSide} pixels a side and {MaxVideoPixels / 1e6:0.#} megapixels a frame (8K is 33)");
         return info;
     }
+
+    /// <summary>H.264 (x264) encodes no wider or taller picture: a 20000-pixel-wide clip was decoded and redacted, then
+    /// refused by the encoder at the end. Checked from the probe, before any work.</summary>
+    private const int MaxVideoSide = 16384;
+
+    /// <summary>8192×8192: a frame is held several times over (decoder, workers, encoder), 200 MB each at this size.</summary>
+    private const long MaxVideoPixels = 8192L * 8192;
 
     /// <summary>First pass, and the regions to cover in every frame of a video, worked out by the tracker as they are
     /// enumerated (once, in order). The detectors are released when the first pass ends (and built again for the next

@@ -156,3 +156,20 @@ public class TurnTests
         }
     }
 }
+
+public class VideoSizeTests
+{
+    [Fact]
+    public void A_video_wider_than_the_encoder_takes_is_refused_before_any_work()
+    {
+        var dir = TestPaths.NewTempDir();
+        var input = Path.Combine(dir, "wide.mkv");
+        var made = TestPaths.Tool("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=c=gray:s=20000x16:d=0.2:r=5", "-c:v", "png", input);
+        Assert.True(made.Exit == 0, made.Err);
+        var (code, _, err) = Cli.Run(Cli.WithModels("redact", input, "-o", Path.Combine(dir, "out.mkv"), "--detector", "yunet"));
+        Assert.Equal(1, code);
+        Assert.Contains($"error: {input}: video too large: 20000×16", err);
+        Assert.DoesNotContain("frames/s", err);
+        Assert.False(File.Exists(Path.Combine(dir, "out.mkv")));
+    }
+}
