@@ -42,7 +42,7 @@ public static class ImageFiles
             using (var raw = Decode(path, stored?.Bytes, ImreadModes.Unchanged))
             {
                 if (raw is null) return ToFrame(shown);
-                (flat, turn) = OverWhite(raw, shown);
+                (flat, turn) = OverBlack(raw, shown);
             }
             if (flat is null) return ToFrame(shown);
             shown.Dispose();
@@ -86,7 +86,7 @@ public static class ImageFiles
     }
 
     /// <summary>
-    /// The picture as a viewer shows it: composited over white by its alpha. Decoding for colour drops the alpha and
+    /// The picture composited over black by its alpha (as video is: ffmpeg's premultiply), so transparency hides alike in both. Decoding for colour drops the alpha and
     /// shows what the file hid under transparent pixels (text under a clear band came out readable), so a picture with
     /// transparency is decoded as stored and flattened here, in strips of rows to keep the float copies small. Null when
     /// it has none (or is opaque throughout). <paramref name="shown"/> is the same file decoded for colour, turned upright
@@ -94,7 +94,7 @@ public static class ImageFiles
     /// colours onto it, found by comparing sampled pixels (PNG, WebP and TIFF keep their orientation in different
     /// places, and only the colour decode applies it). No turn that matches: the file is refused rather than shown wrong.
     /// </summary>
-    private static (Mat? Flat, int Turn) OverWhite(Mat raw, Mat shown)
+    private static (Mat? Flat, int Turn) OverBlack(Mat raw, Mat shown)
     {
         int channels = raw.Channels();
         if (channels is not (2 or 4)) return (null, 0);
@@ -116,15 +116,12 @@ public static class ImageFiles
                     planes[^1].ConvertTo(alpha, MatType.CV_32F, 1 / full);
                     Cv2.MinMaxLoc(alpha, out double least, out _);
                     minAlpha = Math.Min(minAlpha, least);
-                    using var inverse = new Mat();
-                    Cv2.Subtract(Scalar.All(1), alpha, inverse);
                     for (int c = 0; c < 3; c++)
                     {
                         using var value = new Mat();
                         planes[channels == 4 ? c : 0].ConvertTo(value, MatType.CV_32F, 1 / full);
-                        // value × alpha + white × (1 − alpha), in 0..1, then to 8 bits.
+                        // value × alpha + black × (1 − alpha), in 0..1, then to 8 bits.
                         Cv2.Multiply(value, alpha, value);
-                        Cv2.Add(value, inverse, value);
                         flatPlanes[c] = new Mat();
                         value.ConvertTo(flatPlanes[c], MatType.CV_8U, 255);
                     }
