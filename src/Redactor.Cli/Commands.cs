@@ -30,6 +30,8 @@ internal static class Commands
         if (o.Style != RedactionStyle.Fill && !o.Color.Equals(new RedactOptions().Color, StringComparison.OrdinalIgnoreCase))
             stderr.WriteLine($"warning: --color is used with --style fill only; the faces are covered by {o.Style.ToString().ToLowerInvariant()}");
 
+        RemoveStaleTemporaries(items.Where(i => i.Error is null).Select(i => i.Output!), o.Quiet, stderr);
+
         int done = 0, failed = 0;
         using var engine = new Engine(o);
         RequireModel(engine, items);
@@ -103,7 +105,11 @@ internal static class Commands
         string jsonPath = Path.GetFullPath(o.Json);
         bool direct = !toStdout && FileKinds.IsSpecial(jsonPath);
         string? temp = toStdout || direct ? null : TempFiles.PathBeside(jsonPath);
-        if (temp is not null) PrepareOutput(jsonPath, overwrite: true);
+        if (temp is not null)
+        {
+            PrepareOutput(jsonPath, overwrite: true);
+            RemoveStaleTemporaries([jsonPath], o.Quiet, stderr);
+        }
         int failed = 0;
         using var engine = new Engine(o);
         RequireModel(engine, items);
@@ -285,6 +291,18 @@ internal static class Commands
         if (!(o.MinFace >= 4 && o.MinFace <= 512)) throw new UsageException($"--min-face must be 4..512 pixels (got {o.MinFace})");
         // Without tracking nothing carries a small face over the frames --fast skips: refuse rather than leave them.
         if (o.Fast && o.NoTrack) throw new UsageException("--fast needs tracking: use one of --fast and --no-track");
+    }
+
+    /// <summary>Removes what runs killed outright (kill -9, a crash) left in the folders this run writes into, and says so:
+    /// they are hidden files, and a partial MKV or WebM among them is a playable, partly redacted copy.</summary>
+    private static void RemoveStaleTemporaries(IEnumerable<string> outputs, bool quiet, TextWriter stderr)
+    {
+        foreach (var dir in outputs.Select(f => Path.GetDirectoryName(f) ?? ".").Distinct(StringComparer.Ordinal))
+        {
+            var removed = TempFiles.RemoveStale(dir);
+            if (removed.Count > 0 && !quiet)
+                stderr.WriteLine($"note: {dir}: removed {removed.Count} unfinished temporary file{(removed.Count == 1 ? "" : "s")} left by a run that was stopped before it could clean up ({string.Join(", ", removed)})");
+        }
     }
 
     /// <summary>Creates the output folder and proves it writable before hours of work go into it.</summary>

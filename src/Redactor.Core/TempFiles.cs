@@ -9,12 +9,62 @@ public static class TempFiles
 {
     public const string Marker = ".redactor-tmp";
 
+    /// <summary>The name carries our process id, so that a later run can tell a temporary file whose run is gone (kill -9,
+    /// a crash, the machine's power) from one a live run is still writing.</summary>
     public static string PathBeside(string finalPath)
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(finalPath)) ?? ".";
         var name = Path.GetFileNameWithoutExtension(finalPath);
         var ext = Path.GetExtension(finalPath);
-        return Path.Combine(dir, $".{name}.{Guid.NewGuid().ToString("N")[..8]}{Marker}{ext}");
+        return Path.Combine(dir, $".{name}.{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}{Marker}{ext}");
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex Owned = new(@"^\..*\.(?<pid>\d+)-[0-9a-f]{8}\.redactor-tmp(\.[^.]*)?$");
+    private static readonly System.Text.RegularExpressions.Regex Unowned = new(@"^\..*\.[0-9a-f]{8}\.redactor-tmp(\.[^.]*)?$");
+
+    /// <summary>How long a temporary file named without its owner (by versions before the process id was in the name) must
+    /// have gone unwritten to count as abandoned: a live encoder writes every second, a photo's is done in a moment.</summary>
+    internal static readonly TimeSpan UnownedAge = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Deletes the temporary files in <paramref name="folder"/> whose run is no longer alive and returns their names. A
+    /// run killed outright cannot clean up after itself, and its encoder may have finished the file into a playable copy
+    /// (MKV, WebM and AVI are playable however they are cut); they are hidden, and folder scans skip them, so without
+    /// this they would stay unnoticed. Files of live runs, and anything not named like ours, are left alone. On systems
+    /// without /proc nothing is deleted.
+    /// </summary>
+    public static IReadOnlyList<string> RemoveStale(string folder)
+    {
+        var removed = new List<string>();
+        if (!OperatingSystem.IsLinux() || !Directory.Exists("/proc/self")) return removed;
+        IEnumerable<string> candidates;
+        try
+        {
+            candidates = Directory.EnumerateFiles(folder, $".*{Marker}*").ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return removed;
+        }
+        foreach (var file in candidates)
+        {
+            var name = Path.GetFileName(file);
+            var owned = Owned.Match(name);
+            bool stale = owned.Success
+                ? !(int.TryParse(owned.Groups["pid"].Value, out int pid) && (pid == Environment.ProcessId || Directory.Exists($"/proc/{pid}")))
+                : Unowned.IsMatch(name) && DateTime.UtcNow - File.GetLastWriteTimeUtc(file) > UnownedAge;
+            if (!stale) continue;
+            try
+            {
+                File.Delete(file);
+                removed.Add(name);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Someone else's, or a read-only folder: the run goes on, and the file stays as it was.
+            }
+        }
+        return removed;
     }
 
     /// <summary>Renames the finished temporary file to its final name; without <paramref name="overwrite"/> an

@@ -47,16 +47,65 @@ public sealed class FfmpegProcess : IDisposable
 
     public static FfmpegProcess Start(string tool, IEnumerable<string> arguments, bool redirectInput = false, bool redirectOutput = false)
     {
-        var psi = new ProcessStartInfo(Locate(tool))
+        var path = Locate(tool);
+        var psi = new ProcessStartInfo(DeathSignal ?? path)
         {
             RedirectStandardError = true,
             RedirectStandardInput = redirectInput,
             RedirectStandardOutput = redirectOutput,
             UseShellExecute = false,
         };
+        if (DeathSignal is not null) foreach (var a in new[] { "--pdeathsig", "KILL", "--", path }) psi.ArgumentList.Add(a);
         foreach (var a in arguments) psi.ArgumentList.Add(a);
-        var process = Process.Start(psi) ?? throw new MediaException($"could not start {tool}");
+        var process = Spawner.Start(psi) ?? throw new MediaException($"could not start {tool}");
         return new FfmpegProcess(process);
+    }
+
+    /// <summary>
+    /// util-linux's setpriv, which sets PR_SET_PDEATHSIG and then runs the tool (same process: exec). Without it, an
+    /// encoder outlived a killed run (kill -9, the OOM killer): its stdin closed, it took that for the end of the video and
+    /// finished the temporary file into a playable, partly redacted copy with all of the source's audio. With it the
+    /// kernel kills the tool when we die, and an encoder killed mid-file leaves an MP4 with no index (unplayable). MKV,
+    /// WebM and AVI stay playable when cut, so the next run into the folder removes such leftovers
+    /// (<see cref="TempFiles.RemoveStale"/>). Null where setpriv is missing: the tools then run as before.
+    /// </summary>
+    internal static string? DeathSignal { get; } = OperatingSystem.IsLinux()
+        ? new[] { "/usr/bin/setpriv", "/bin/setpriv" }.FirstOrDefault(File.Exists)
+        : null;
+
+    /// <summary>
+    /// Starts every child from one thread that lives as long as the process. The death signal fires when the *thread*
+    /// that forked the child ends, not the process, and .NET forks from the calling thread: a pool thread retired after
+    /// a quiet spell (or a worker thread's end) would kill a live encoder or decoder mid-file.
+    /// </summary>
+    private static class Spawner
+    {
+        private static readonly System.Collections.Concurrent.BlockingCollection<(ProcessStartInfo Info, TaskCompletionSource<Process?> Done)> Queue = new();
+
+        static Spawner()
+        {
+            new Thread(() =>
+            {
+                foreach (var (info, done) in Queue.GetConsumingEnumerable())
+                {
+                    try
+                    {
+                        done.SetResult(Process.Start(info));
+                    }
+                    catch (Exception e)
+                    {
+                        done.SetException(e);
+                    }
+                }
+            }) { IsBackground = true, Name = "child process spawner" }.Start();
+        }
+
+        public static Process? Start(ProcessStartInfo info)
+        {
+            var done = new TaskCompletionSource<Process?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Queue.Add((info, done));
+            return done.Task.GetAwaiter().GetResult();
+        }
     }
 
     /// <summary>Runs a tool to completion and returns its stdout; a non-zero exit raises a <see cref="MediaException"/>
