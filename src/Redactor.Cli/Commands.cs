@@ -245,6 +245,8 @@ internal static class Commands
                 return App.Ok;
             case "install":
                 int failed = 0;
+                if (store.RemoveStaleTemporaries() is { Count: > 0 } removed)
+                    stderr.WriteLine($"note: {store.Directory}: removed {removed.Count} unfinished temporary file{(removed.Count == 1 ? "" : "s")} left by an install that was stopped before it could clean up ({string.Join(", ", removed)})");
                 foreach (var m in ModelStore.Catalog)
                 {
                     try

@@ -37,6 +37,22 @@ public class FolderInputTests
     }
 
     [Fact]
+    public void Detect_refuses_a_report_path_that_is_an_input_through_a_linked_folder_and_a_hard_link()
+    {
+        var dir = TestPaths.NewTempDir();
+        var folder = Directory.CreateDirectory(Path.Combine(dir, "photos")).FullName;
+        var input = Path.Combine(folder, "a.jpg");
+        File.Copy(Photo, input);
+        Assert.Equal(0, TestPaths.Tool("ln", input, Path.Combine(folder, "report.json")).Exit);
+        var link = Path.Combine(dir, "link");
+        Directory.CreateSymbolicLink(link, folder);
+        var (code, _, err) = Cli.Run(Cli.WithModels("detect", input, "--json", Path.Combine(link, "report.json"), "--detector", "yunet"));
+        Assert.Equal(2, code);
+        Assert.Contains("is the input", err);
+        Assert.Equal(ModelStore.Sha256Of(Photo), ModelStore.Sha256Of(Path.Combine(folder, "report.json")));
+    }
+
+    [Fact]
     public void An_output_that_is_another_input_is_refused()
     {
         var dir = TestPaths.NewTempDir();
