@@ -9,22 +9,28 @@ public static class TempFiles
 {
     public const string Marker = ".redactor-tmp";
 
-    /// <summary>The name carries our process id, so that a later run can tell a temporary file whose run is gone (kill -9,
-    /// a crash, the machine's power) from one a live run is still writing.</summary>
+    /// <summary>The name carries our process id and a tag of this machine's name, so that a later run can tell a
+    /// temporary file whose run is gone (kill -9, a crash, a power cut) from one a live run is still writing, here or on
+    /// another machine sharing the folder (whose process ids mean nothing here).</summary>
     public static string PathBeside(string finalPath)
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(finalPath)) ?? ".";
         var name = Path.GetFileNameWithoutExtension(finalPath);
         var ext = Path.GetExtension(finalPath);
-        return Path.Combine(dir, $".{name}.{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}{Marker}{ext}");
+        return Path.Combine(dir, $".{name}.{Environment.ProcessId}-{HostTag}-{Guid.NewGuid().ToString("N")[..8]}{Marker}{ext}");
     }
 
-    private static readonly System.Text.RegularExpressions.Regex Owned = new(@"^\..*\.(?<pid>\d+)-[0-9a-f]{8}\.redactor-tmp(\.[^.]*)?$");
+    /// <summary>Four hex digits of this machine's name.</summary>
+    internal static string HostTag { get; } =
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Environment.MachineName)))[..4];
+
+    private static readonly System.Text.RegularExpressions.Regex Owned = new(@"^\..*\.(?<pid>\d+)-(?<host>[0-9a-f]{4})-[0-9a-f]{8}\.redactor-tmp(\.[^.]*)?$");
     private static readonly System.Text.RegularExpressions.Regex Unowned = new(@"^\..*\.[0-9a-f]{8}\.redactor-tmp(\.[^.]*)?$");
 
-    /// <summary>How long a temporary file named without its owner (by versions before the process id was in the name) must
-    /// have gone unwritten to count as abandoned: a live encoder writes every second, a photo's is done in a moment.</summary>
-    internal static readonly TimeSpan UnownedAge = TimeSpan.FromMinutes(2);
+    /// <summary>How long a temporary file whose owner cannot be asked (another machine's, or one named before the owner
+    /// was in the name) must have gone unwritten to count as abandoned: a live encoder writes every second, a photo's is
+    /// done in a moment.</summary>
+    internal static readonly TimeSpan UnownedAge = TimeSpan.FromMinutes(10);
 
     /// <summary>
     /// Deletes the temporary files in <paramref name="folder"/> whose run is no longer alive and returns their names. A
@@ -50,9 +56,10 @@ public static class TempFiles
         {
             var name = Path.GetFileName(file);
             var owned = Owned.Match(name);
-            bool stale = owned.Success
+            bool Untouched() => DateTime.UtcNow - File.GetLastWriteTimeUtc(file) > UnownedAge;
+            bool stale = owned.Success && owned.Groups["host"].Value == HostTag
                 ? !(int.TryParse(owned.Groups["pid"].Value, out int pid) && (pid == Environment.ProcessId || Directory.Exists($"/proc/{pid}")))
-                : Unowned.IsMatch(name) && DateTime.UtcNow - File.GetLastWriteTimeUtc(file) > UnownedAge;
+                : (owned.Success || Unowned.IsMatch(name)) && Untouched();
             if (!stale) continue;
             try
             {

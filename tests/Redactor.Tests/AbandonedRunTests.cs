@@ -115,24 +115,29 @@ public class AbandonedRunTests
     public void Stale_temporary_files_are_removed_and_those_of_live_runs_kept()
     {
         var dir = TestPaths.NewTempDir();
-        int dead = 4_000_000; // above Linux's largest pid (2^22)
+        int dead = 5_000_000; // above Linux's largest pid (2^22)
         while (Directory.Exists($"/proc/{dead}")) dead++;
-        string[] stale = [$".clip.{dead}-0123abcd{TempFiles.Marker}.mkv", $".p.q.{dead}-89abcdef{TempFiles.Marker}.jpg"];
+        string host = TempFiles.HostTag, elsewhere = host == "0000" ? "0001" : "0000";
+        string[] stale = [$".clip.{dead}-{host}-0123abcd{TempFiles.Marker}.mkv", $".p.q.{dead}-{host}-89abcdef{TempFiles.Marker}.jpg"];
         string[] kept =
         [
-            $".clip.{Environment.ProcessId}-0123abcd{TempFiles.Marker}.mkv", // ours
-            $".clip.1-0123abcd{TempFiles.Marker}.webm", // pid 1 is always alive
+            $".clip.{Environment.ProcessId}-{host}-0123abcd{TempFiles.Marker}.mkv", // ours
+            $".clip.1-{host}-0123abcd{TempFiles.Marker}.webm", // pid 1 is always alive
+            $".clip.{dead}-{elsewhere}-0123abcd{TempFiles.Marker}.webm", // another machine's, written just now
             $".young.0123abcd{TempFiles.Marker}.mp4", // no owner named, and written just now
             $"clip{TempFiles.Marker}.mp4", ".hidden.jpg", "clip.mkv",
         ];
         foreach (var f in stale.Concat(kept)) File.WriteAllText(Path.Combine(dir, f), "x");
-        var old = Path.Combine(dir, $".old.0123abcd{TempFiles.Marker}.mp4");
-        File.WriteAllText(old, "x");
-        File.SetLastWriteTimeUtc(old, DateTime.UtcNow - TempFiles.UnownedAge - TimeSpan.FromMinutes(1));
+        string[] old = [$".old.0123abcd{TempFiles.Marker}.mp4", $".clip.{dead}-{elsewhere}-89abcdef{TempFiles.Marker}.mp4"];
+        foreach (var f in old)
+        {
+            File.WriteAllText(Path.Combine(dir, f), "x");
+            File.SetLastWriteTimeUtc(Path.Combine(dir, f), DateTime.UtcNow - TempFiles.UnownedAge - TimeSpan.FromMinutes(1));
+        }
 
         var removed = TempFiles.RemoveStale(dir);
-        Assert.Equal(stale.Append(Path.GetFileName(old)).Order(), removed.Order());
+        Assert.Equal(stale.Concat(old).Order(), removed.Order());
         Assert.Equal(kept.Order(), Directory.GetFiles(dir).Select(Path.GetFileName).Order());
-        Assert.Matches($@"^\.name\.{Environment.ProcessId}-[0-9a-f]{{8}}\.redactor-tmp\.mkv$", Path.GetFileName(TempFiles.PathBeside("/x/name.mkv")));
+        Assert.Matches($@"^\.name\.{Environment.ProcessId}-{host}-[0-9a-f]{{8}}\.redactor-tmp\.mkv$", Path.GetFileName(TempFiles.PathBeside("/x/name.mkv")));
     }
 }
