@@ -5,7 +5,7 @@ namespace Redactor.Cli;
 /// <summary>Options every verb that reads media shares.</summary>
 internal abstract class MediaOptions
 {
-    [Value(0, MetaName = "INPUT", Required = true, HelpText = "Photos (.jpg .jpeg .png .webp .bmp .tif .tiff), videos (.mp4 .mov .m4v .mkv .avi .webm; also read: .3gp .3g2 .mts .m2ts .m2t .ts .mpg .mpeg, redacted into .mp4) or folders of them; any letter case. HEIC, AVIF, GIF, camera raw and other video types are refused with how to convert them. In folders, hidden files (such as macOS '._' files) and files that are not photos or videos are skipped and named.")]
+    [Value(0, MetaName = "INPUT", Required = true, HelpText = "Photos (.jpg .jpeg .png .webp .bmp .tif .tiff), videos (.mp4 .mov .m4v .mkv .avi .webm; also read: .3gp .3g2 .mts .m2ts .m2t .ts .mpg .mpeg, redacted into .mp4) or folders of them; any letter case. HEIC, AVIF, GIF, camera raw and other video types are refused with how to convert them. In folders, hidden files and folders (such as macOS '._' files) and files that are not photos or videos are skipped and named.")]
     public IEnumerable<string> Inputs { get; set; } = [];
 
     [Option('r', "recursive", HelpText = "Descend into subfolders of folder inputs (not into linked folders).")]

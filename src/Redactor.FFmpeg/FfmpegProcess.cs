@@ -74,9 +74,10 @@ public sealed class FfmpegProcess : IDisposable
         : null;
 
     /// <summary>
-    /// Starts every child from one thread that lives as long as the process. The death signal fires when the *thread*
-    /// that forked the child ends, not the process, and .NET forks from the calling thread: a pool thread retired after
-    /// a quiet spell (or a worker thread's end) would kill a live encoder or decoder mid-file.
+    /// Starts every child from one thread that lives as long as the process. prctl(2) documents the death signal as sent
+    /// when the *thread* that forked the child ends, and .NET forks on the calling thread: a pool thread retired after a
+    /// quiet spell would then kill a live encoder mid-file. (Linux 6.18 here waited for the process, but the documented
+    /// behaviour is the one to be safe against.)
     /// </summary>
     private static class Spawner
     {

@@ -121,6 +121,19 @@ public class FolderInputTests
     }
 
     [Fact]
+    public void A_recursive_scan_names_the_hidden_and_linked_folders_it_passes_over()
+    {
+        var dir = TestPaths.NewTempDir();
+        foreach (var sub in new[] { ".thumbnails", "real" }) Directory.CreateDirectory(Path.Combine(dir, sub));
+        File.WriteAllText(Path.Combine(dir, ".thumbnails", "a.jpg"), "");
+        File.WriteAllText(Path.Combine(dir, "real", "b.jpg"), "");
+        Directory.CreateSymbolicLink(Path.Combine(dir, "loop"), "..");
+        var items = Inputs.Plan([dir], null, recursive: true, withOutputs: true, out var skipped);
+        Assert.Equal(new[] { "b.jpg" }, items.Select(i => Path.GetFileName(i.Input)));
+        Assert.Equal([new Skipped(Path.Combine(dir, ".thumbnails"), SkipReason.Hidden), new Skipped(Path.Combine(dir, "loop"), SkipReason.LinkedFolder)], skipped);
+    }
+
+    [Fact]
     public void Files_refused_before_any_work_are_named_without_needing_a_model()
     {
         var dir = TestPaths.NewTempDir();
