@@ -67,11 +67,31 @@ public sealed class FfmpegProcess : IDisposable
     /// finished the temporary file into a playable, partly redacted copy with all of the source's audio. With it the
     /// kernel kills the tool when we die, and an encoder killed mid-file leaves an MP4 with no index (unplayable). MKV,
     /// WebM and AVI stay playable when cut, so the next run into the folder removes such leftovers
-    /// (<see cref="TempFiles.RemoveStale"/>). Null where setpriv is missing: the tools then run as before.
+    /// (<see cref="TempFiles.RemoveStale"/>). Null where setpriv is missing or cannot set the signal (a sandbox that
+    /// forbids prctl): the tools then run as before, rather than every video failing.
     /// </summary>
-    internal static string? DeathSignal { get; } = OperatingSystem.IsLinux()
-        ? new[] { "/usr/bin/setpriv", "/bin/setpriv" }.FirstOrDefault(File.Exists)
-        : null;
+    internal static string? DeathSignal => LazyDeathSignal.Value;
+
+    private static readonly Lazy<string?> LazyDeathSignal = new(() =>
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        var setpriv = new[] { "/usr/bin/setpriv", "/bin/setpriv" }.FirstOrDefault(File.Exists);
+        if (setpriv is null) return null;
+        try
+        {
+            var psi = new ProcessStartInfo(setpriv) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in new[] { "--pdeathsig", "KILL", "--", setpriv, "--version" }) psi.ArgumentList.Add(a);
+            using var trial = Process.Start(psi);
+            if (trial is null) return null;
+            trial.StandardOutput.ReadToEnd();
+            trial.StandardError.ReadToEnd();
+            return trial.WaitForExit(5000) && trial.ExitCode == 0 ? setpriv : null;
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
+        {
+            return null;
+        }
+    });
 
     /// <summary>
     /// Starts every child from one thread that lives as long as the process. prctl(2) documents the death signal as sent
