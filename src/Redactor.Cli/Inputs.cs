@@ -147,7 +147,7 @@ internal static class Inputs
             var full = Path.GetFullPath(target);
             var real = FileKinds.RealPath(full);
             var problem = outputIsDevice
-                ?? CheckOutput(file, kind, target, inputIds)
+                ?? CheckOutput(file, kind, target, full, inputIds)
                 ?? (planned.TryGetValue(real, out var first) ? $"{first} is written to the same output {full}; redact them into different folders" : null);
             if (problem is null) planned[real] = file;
             items.Add(new WorkItem(file, kind, full, problem));
@@ -184,17 +184,20 @@ internal static class Inputs
         return Path.Combine(dir, WrittenName($"{Path.GetFileNameWithoutExtension(input)}.redacted{Path.GetExtension(input)}"));
     }
 
-    private static string? CheckOutput(string input, MediaKind kind, string output, Dictionary<(ulong, ulong), string> inputIds)
+    /// <summary>Checks the path written to, <paramref name="full"/> ('..' taken away by its text, as the output is written),
+    /// and names it as typed: asked as typed, 'linked/../a.jpg' would be checked where the kernel resolves it (beside the
+    /// link's target) and written beside the link, over the input.</summary>
+    private static string? CheckOutput(string input, MediaKind kind, string output, string full, Dictionary<(ulong, ulong), string> inputIds)
     {
         var ext = Path.GetExtension(output).ToLowerInvariant();
         if (kind == MediaKind.Photo && !PhotoExtensions.Contains(ext))
             return $"output {output} must have a photo extension like the input ({string.Join(' ', PhotoExtensions)})";
         if (kind == MediaKind.Video && !VideoExtensions.Contains(ext))
             return $"output {output} must have a video extension that can be written ({string.Join(' ', VideoExtensions)})";
-        if (SameFile(input, output)) return "the output would overwrite the input; choose another output name";
-        if (FileKinds.Identity(output) is { } id && inputIds.TryGetValue(id, out var other))
+        if (SameFile(input, full)) return "the output would overwrite the input; choose another output name";
+        if (FileKinds.Identity(full) is { } id && inputIds.TryGetValue(id, out var other))
             return $"the output {output} is the input {other}; choose another output name";
-        if (Directory.Exists(output)) return $"the output {output} is a folder; choose another output name";
+        if (Directory.Exists(full)) return $"the output {output} is a folder; choose another output name";
         return null;
     }
 

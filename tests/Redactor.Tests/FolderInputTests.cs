@@ -52,6 +52,25 @@ public class FolderInputTests
         Assert.Equal(ModelStore.Sha256Of(Photo), ModelStore.Sha256Of(Path.Combine(folder, "report.json")));
     }
 
+    /// <summary>The output is written where its path's text leads ('..' taken away before the kernel sees a link), so
+    /// that is where it is checked.</summary>
+    [Fact]
+    public void An_output_through_a_link_and_dot_dot_is_checked_where_it_is_written()
+    {
+        var dir = TestPaths.NewTempDir();
+        var input = Path.Combine(dir, "a.jpg");
+        File.Copy(Photo, input);
+        var elsewhere = Directory.CreateDirectory(Path.Combine(TestPaths.NewTempDir(), "sub")).FullName;
+        Directory.CreateSymbolicLink(Path.Combine(dir, "linked"), elsewhere);
+        // What the kernel finds at linked/../a.jpg: another file.
+        File.WriteAllText(Path.Combine(elsewhere, "..", "a.jpg"), "another file");
+        var hash = ModelStore.Sha256Of(input);
+        var (code, _, err) = Redact(input, "-o", Path.Combine(dir, "linked", "..", "a.jpg"), "--overwrite", "-q");
+        Assert.Equal(1, code);
+        Assert.Contains("the output would overwrite the input", err);
+        Assert.Equal(hash, ModelStore.Sha256Of(input));
+    }
+
     [Fact]
     public void An_output_that_is_another_input_is_refused()
     {
