@@ -283,9 +283,11 @@ internal static class Commands
     /// (<c>detect clip.mp4 --json clip.mp4</c> overwrote the clip).</summary>
     private static void RefuseReportOverMedia(string json, List<WorkItem> items)
     {
-        if (Directory.Exists(json))
+        // Asked where the report is written: its full path, '..' taken away by its text (see Inputs.CheckOutput).
+        var written = Path.GetFullPath(json);
+        if (Directory.Exists(written))
             throw new UsageException($"--json {json} is a folder: name a file for the report");
-        if (items.FirstOrDefault(i => File.Exists(i.Input) && Inputs.SameFile(i.Input, json)) is { } input)
+        if (items.FirstOrDefault(i => File.Exists(i.Input) && Inputs.SameFile(i.Input, written)) is { } input)
             throw new UsageException($"--json {json} is the input {input.Input}: name another file for the report");
         if (Inputs.KindOf(json) is not null)
             throw new UsageException($"--json {json} has a photo or video extension: name a .json file for the report");

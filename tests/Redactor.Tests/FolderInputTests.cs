@@ -49,6 +49,13 @@ public class FolderInputTests
         var (code, _, err) = Cli.Run(Cli.WithModels("detect", input, "--json", Path.Combine(link, "report.json"), "--detector", "yunet"));
         Assert.Equal(2, code);
         Assert.Contains("is the input", err);
+        // Through '..' after a link, where the kernel would find another file: checked where it is written.
+        var elsewhere = Directory.CreateDirectory(Path.Combine(TestPaths.NewTempDir(), "sub")).FullName;
+        File.WriteAllText(Path.Combine(elsewhere, "..", "report.json"), "another file");
+        Directory.CreateSymbolicLink(Path.Combine(folder, "linked"), elsewhere);
+        (code, _, err) = Cli.Run(Cli.WithModels("detect", input, "--json", Path.Combine(folder, "linked", "..", "report.json"), "--detector", "yunet"));
+        Assert.Equal(2, code);
+        Assert.Contains("is the input", err);
         Assert.Equal(ModelStore.Sha256Of(Photo), ModelStore.Sha256Of(Path.Combine(folder, "report.json")));
     }
 
