@@ -319,7 +319,8 @@ internal static class Commands
             string files = n == 1 ? "file" : "files";
             string what = group.Key switch
             {
-                SkipReason.Hidden => $"{n} hidden {(group.All(s => Directory.Exists(s.Path)) ? (n == 1 ? "folder" : "folders") : files)} (named with a leading '.'; '._' files are macOS resource forks, not pictures)",
+                SkipReason.Hidden => $"{n} hidden {(group.All(s => Directory.Exists(s.Path)) ? (n == 1 ? "folder" : "folders") : files)} (named with a leading '.'"
+                    + $"{(paths.Any(p => Path.GetFileName(p).StartsWith("._", StringComparison.Ordinal)) ? "; '._' files are macOS resource forks, not pictures" : "")})",
                 SkipReason.NotMedia => $"{n} {files} that {(n == 1 ? "is" : "are")} not a photo or video",
                 SkipReason.EarlierOutput => $"{n} earlier redacted {files} (*.redacted.*)",
                 SkipReason.OutputFolder => "the output folder",
