@@ -58,7 +58,7 @@ public static class TempFiles
             var owned = Owned.Match(name);
             bool Untouched() => DateTime.UtcNow - File.GetLastWriteTimeUtc(file) > UnownedAge;
             bool stale = owned.Success && owned.Groups["host"].Value == HostTag
-                ? !(int.TryParse(owned.Groups["pid"].Value, out int pid) && (pid == Environment.ProcessId || Directory.Exists($"/proc/{pid}")))
+                ? !(int.TryParse(owned.Groups["pid"].Value, out int pid) && (pid == Environment.ProcessId || CouldOwn(pid, File.GetLastWriteTimeUtc(file))))
                 : (owned.Success || Unowned.IsMatch(name)) && Untouched();
             if (!stale) continue;
             try
@@ -72,6 +72,26 @@ public static class TempFiles
             }
         }
         return removed;
+    }
+
+    /// <summary>Whether process <paramref name="pid"/> is alive and could have written a file last written at
+    /// <paramref name="written"/>: a process started after that is another that was given the dead owner's number.</summary>
+    private static bool CouldOwn(int pid, DateTime written)
+    {
+        if (!Directory.Exists($"/proc/{pid}")) return false;
+        try
+        {
+            // Field 22 of /proc/PID/stat: the start in clock ticks (100 a second on Linux) after boot, /proc/stat's btime.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var boot = File.ReadLines("/proc/stat").First(l => l.StartsWith("btime ", StringComparison.Ordinal));
+            var started = DateTime.UnixEpoch.AddSeconds(long.Parse(boot[6..]) + long.Parse(fields[19]) / 100.0);
+            return started <= written + TimeSpan.FromSeconds(2);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or InvalidOperationException or IndexOutOfRangeException)
+        {
+            return true; // alive, and not to be second-guessed
+        }
     }
 
     /// <summary>Renames the finished temporary file to its final name; without <paramref name="overwrite"/> an

@@ -136,7 +136,15 @@ public class AbandonedRunTests
             File.SetLastWriteTimeUtc(Path.Combine(dir, f), DateTime.UtcNow - TempFiles.UnownedAge - TimeSpan.FromMinutes(1));
         }
 
+        // A live process started after the file was last written is not its owner, but one given the dead owner's number.
+        using var later = System.Diagnostics.Process.Start("sleep", "60");
+        var reused = $".reused.{later.Id}-{host}-0123abcd{TempFiles.Marker}.mp4";
+        File.WriteAllText(Path.Combine(dir, reused), "x");
+        File.SetLastWriteTimeUtc(Path.Combine(dir, reused), DateTime.UtcNow - TimeSpan.FromDays(1));
+        old = [.. old, reused];
+
         var removed = TempFiles.RemoveStale(dir);
+        later.Kill();
         Assert.Equal(stale.Concat(old).Order(), removed.Order());
         Assert.Equal(kept.Order(), Directory.GetFiles(dir).Select(Path.GetFileName).Order());
         Assert.Matches($@"^\.name\.{Environment.ProcessId}-{host}-[0-9a-f]{{8}}\.redactor-tmp\.mkv$", Path.GetFileName(TempFiles.PathBeside("/x/name.mkv")));
