@@ -25,10 +25,13 @@ internal static class Commands
             int at = reason.IndexOf(" (Parameter", StringComparison.Ordinal);
             throw new UsageException($"{option}: {(at >= 0 ? reason[..at] : reason)} (got {e.ActualValue})");
         }
-        var items = Inputs.Plan(o.Inputs, o.Output, o.Recursive, withOutputs: true);
+        var items = Inputs.Plan(o.Inputs, o.Output, o.Recursive, withOutputs: true, out var skipped);
+        ReportSkipped(skipped, o.Quiet, stderr);
         if (items.Count == 0) throw new UsageException("no photos or videos found in the given inputs");
         if (o.Style != RedactionStyle.Fill && !o.Color.Equals(new RedactOptions().Color, StringComparison.OrdinalIgnoreCase))
             stderr.WriteLine($"warning: --color is used with --style fill only; the faces are covered by {o.Style.ToString().ToLowerInvariant()}");
+
+        RemoveStaleTemporaries(items.Where(i => i.Error is null).Select(i => i.Output!), o.Quiet, stderr);
 
         int done = 0, failed = 0;
         using var engine = new Engine(o);
@@ -67,11 +70,18 @@ internal static class Commands
             for (int i = 0; i < items.Count;)
             {
                 ct.ThrowIfCancellationRequested();
+                // Refused before any work (not found, a HEIC): named without building detectors, which would fail a run
+                // of such files alone for want of a model they never needed.
+                if (items[i].Error is not null)
+                {
+                    Report(Process(items[i++], _ => throw new InvalidOperationException("a refused input is never worked on")));
+                    continue;
+                }
                 if (items[i].Kind == MediaKind.Photo)
                 {
                     // A run of photos goes through one worker a core; results are reported in input order.
                     int end = i;
-                    while (end < items.Count && items[end].Kind == MediaKind.Photo) end++;
+                    while (end < items.Count && items[end].Kind == MediaKind.Photo && items[end].Error is null) end++;
                     engine.ForEachPhoto(items.GetRange(i, end - i), style, (item, photos) => Process(item, output =>
                     {
                         var (faces, warning) = photos.Redact(item.Input, output, o.Overwrite);
@@ -88,14 +98,16 @@ internal static class Commands
                 }));
             }
         });
-        if (!o.Quiet && items.Count > 1) stdout.WriteLine($"{done} redacted, {failed} failed");
+        if (!o.Quiet && (items.Count > 1 || skipped.Count > 0))
+            stdout.WriteLine($"{done} redacted, {failed} failed{(skipped.Count > 0 ? $", {skipped.Count} skipped" : "")}");
         return failed == 0 ? App.Ok : App.SomeFailed;
     }
 
     public static int Detect(DetectOptions o, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
         Validate(o);
-        var items = Inputs.Plan(o.Inputs, null, o.Recursive, withOutputs: false);
+        var items = Inputs.Plan(o.Inputs, null, o.Recursive, withOutputs: false, out var skipped);
+        ReportSkipped(skipped, o.Quiet || o.Json == "-", stderr);
         if (items.Count == 0) throw new UsageException("no photos or videos found in the given inputs");
         bool toStdout = o.Json == "-";
         if (!toStdout) RefuseReportOverMedia(o.Json, items);
@@ -104,7 +116,11 @@ internal static class Commands
         string jsonPath = Path.GetFullPath(o.Json);
         bool direct = !toStdout && FileKinds.IsSpecial(jsonPath);
         string? temp = toStdout || direct ? null : TempFiles.PathBeside(jsonPath);
-        if (temp is not null) PrepareOutput(jsonPath, overwrite: true);
+        if (temp is not null)
+        {
+            PrepareOutput(jsonPath, overwrite: true);
+            RemoveStaleTemporaries([jsonPath], o.Quiet, stderr);
+        }
         int failed = 0;
         using var engine = new Engine(o);
         RequireModel(engine, items);
@@ -231,6 +247,8 @@ internal static class Commands
                 return App.Ok;
             case "install":
                 int failed = 0;
+                if (store.RemoveStaleTemporaries() is { Count: > 0 } removed)
+                    stderr.WriteLine($"note: {store.Directory}: removed {removed.Count} unfinished temporary file{(removed.Count == 1 ? "" : "s")} left by an install that was stopped before it could clean up ({string.Join(", ", removed)})");
                 foreach (var m in ModelStore.Catalog)
                 {
                     try
@@ -267,9 +285,11 @@ internal static class Commands
     /// (<c>detect clip.mp4 --json clip.mp4</c> overwrote the clip).</summary>
     private static void RefuseReportOverMedia(string json, List<WorkItem> items)
     {
-        if (Directory.Exists(json))
+        // Asked where the report is written: its full path, '..' taken away by its text (see Inputs.CheckOutput).
+        var written = Path.GetFullPath(json);
+        if (Directory.Exists(written))
             throw new UsageException($"--json {json} is a folder: name a file for the report");
-        if (items.FirstOrDefault(i => File.Exists(i.Input) && Inputs.SameFile(i.Input, json)) is { } input)
+        if (items.FirstOrDefault(i => File.Exists(i.Input) && Inputs.SameFile(i.Input, written)) is { } input)
             throw new UsageException($"--json {json} is the input {input.Input}: name another file for the report");
         if (Inputs.KindOf(json) is not null)
             throw new UsageException($"--json {json} has a photo or video extension: name a .json file for the report");
@@ -287,6 +307,44 @@ internal static class Commands
         if (!(o.MinFace >= 4 && o.MinFace <= 512)) throw new UsageException($"--min-face must be 4..512 pixels (got {o.MinFace})");
         // Without tracking nothing carries a small face over the frames --fast skips: refuse rather than leave them.
         if (o.Fast && o.NoTrack) throw new UsageException("--fast needs tracking: use one of --fast and --no-track");
+    }
+
+    /// <summary>What folders held besides the photos and videos processed, a line for each reason: a hidden file may be
+    /// a picture someone hid, an AppleDouble '._' copy only looks like one, and no file goes unmentioned.</summary>
+    private static void ReportSkipped(List<Skipped> skipped, bool quiet, TextWriter stderr)
+    {
+        if (quiet) return;
+        foreach (var group in skipped.GroupBy(s => s.Reason))
+        {
+            var paths = group.Select(s => s.Path).ToList();
+            int n = paths.Count;
+            string files = n == 1 ? "file" : "files";
+            string what = group.Key switch
+            {
+                SkipReason.Hidden => $"{n} hidden {(group.All(s => Directory.Exists(s.Path)) ? (n == 1 ? "folder" : "folders") : files)} (named with a leading '.'"
+                    + $"{(paths.Any(p => Path.GetFileName(p).StartsWith("._", StringComparison.Ordinal)) ? "; '._' files are macOS resource forks, not pictures" : "")})",
+                SkipReason.NotMedia => $"{n} {files} that {(n == 1 ? "is" : "are")} not a photo or video",
+                SkipReason.EarlierOutput => $"{n} earlier redacted {files} (*.redacted.*)",
+                SkipReason.OutputFolder => "the output folder",
+                SkipReason.LinkedFolder => $"{n} linked {(n == 1 ? "folder" : "folders")} (links are not followed)",
+                _ => $"{n} {files}",
+            };
+            const int shown = 8;
+            string list = string.Join(", ", paths.Take(shown)) + (n > shown ? $" and {n - shown} more" : "");
+            stderr.WriteLine($"note: skipped {what}: {list}");
+        }
+    }
+
+    /// <summary>Removes what runs killed outright (kill -9, a crash) left in the folders this run writes into, and says so:
+    /// they are hidden files, and a partial MKV or WebM among them is a playable, partly redacted copy.</summary>
+    private static void RemoveStaleTemporaries(IEnumerable<string> outputs, bool quiet, TextWriter stderr)
+    {
+        foreach (var dir in outputs.Select(f => Path.GetDirectoryName(f) ?? ".").Distinct(StringComparer.Ordinal))
+        {
+            var removed = TempFiles.RemoveStale(dir);
+            if (removed.Count > 0 && !quiet)
+                stderr.WriteLine($"note: {dir}: removed {removed.Count} unfinished temporary file{(removed.Count == 1 ? "" : "s")} left by a run that was stopped before it could clean up ({string.Join(", ", removed)})");
+        }
     }
 
     /// <summary>Creates the output folder and proves it writable before hours of work go into it.</summary>

@@ -5,7 +5,7 @@ namespace Redactor.Cli;
 /// <summary>Options every verb that reads media shares.</summary>
 internal abstract class MediaOptions
 {
-    [Value(0, MetaName = "INPUT", Required = true, HelpText = "Photos, videos or folders to process.")]
+    [Value(0, MetaName = "INPUT", Required = true, HelpText = "Photos (.jpg .jpeg .png .webp .bmp .tif .tiff), videos (.mp4 .mov .m4v .mkv .avi .webm; also read: .3gp .3g2 .mts .m2ts .m2t .ts .mpg .mpeg, redacted into .mp4) or folders of them; any letter case. HEIC, AVIF, GIF, camera raw and other video types are refused with how to convert them. In folders, hidden files and folders (such as macOS '._' files) and files that are not photos or videos are skipped and named.")]
     public IEnumerable<string> Inputs { get; set; } = [];
 
     [Option('r', "recursive", HelpText = "Descend into subfolders of folder inputs (not into linked folders).")]
@@ -39,7 +39,7 @@ internal abstract class MediaOptions
 [Verb("redact", isDefault: false, HelpText = "Write a copy of each photo or video with every face made unrecognisable and metadata removed.")]
 internal sealed class RedactOptions : MediaOptions
 {
-    [Option('o', "output", HelpText = "Output file (one input) or folder (several). Default: NAME.redacted.EXT beside each input.")]
+    [Option('o', "output", HelpText = "Output file (one input) or folder (several; inside an input folder it is not read again). Default: NAME.redacted.EXT beside each input (.mp4 for the videos only read). An output file has a photo extension for a photo, and .mp4 .mov .m4v .mkv .avi or .webm for a video. Never the input, through links or hard links either.")]
     public string? Output { get; set; }
 
     [Option("overwrite", HelpText = "Replace existing output files (never the input itself).")]

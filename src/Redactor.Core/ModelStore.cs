@@ -83,7 +83,8 @@ public sealed class ModelStore
     {
         System.IO.Directory.CreateDirectory(Directory);
         var target = PathOf(model);
-        var temp = Path.Combine(Directory, $".{model.FileName}.{Guid.NewGuid():N}.part");
+        // Named as every temporary file of ours, so that one a killed install left is known and removed later.
+        var temp = TempFiles.PathBeside(target);
         try
         {
             using (var output = File.Create(temp))
@@ -108,6 +109,9 @@ public sealed class ModelStore
             if (File.Exists(temp)) File.Delete(temp);
         }
     }
+
+    /// <summary>Removes what installs killed outright left in the folder; returns their names.</summary>
+    public IReadOnlyList<string> RemoveStaleTemporaries() => System.IO.Directory.Exists(Directory) ? TempFiles.RemoveStale(Directory) : [];
 
     public static string Sha256Of(string path)
     {

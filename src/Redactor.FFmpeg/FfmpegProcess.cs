@@ -47,16 +47,86 @@ public sealed class FfmpegProcess : IDisposable
 
     public static FfmpegProcess Start(string tool, IEnumerable<string> arguments, bool redirectInput = false, bool redirectOutput = false)
     {
-        var psi = new ProcessStartInfo(Locate(tool))
+        var path = Locate(tool);
+        var psi = new ProcessStartInfo(DeathSignal ?? path)
         {
             RedirectStandardError = true,
             RedirectStandardInput = redirectInput,
             RedirectStandardOutput = redirectOutput,
             UseShellExecute = false,
         };
+        if (DeathSignal is not null) foreach (var a in new[] { "--pdeathsig", "KILL", "--", path }) psi.ArgumentList.Add(a);
         foreach (var a in arguments) psi.ArgumentList.Add(a);
-        var process = Process.Start(psi) ?? throw new MediaException($"could not start {tool}");
+        var process = Spawner.Start(psi) ?? throw new MediaException($"could not start {tool}");
         return new FfmpegProcess(process);
+    }
+
+    /// <summary>
+    /// util-linux's setpriv, which sets PR_SET_PDEATHSIG and then runs the tool (same process: exec). Without it, an
+    /// encoder outlived a killed run (kill -9, the OOM killer): its stdin closed, it took that for the end of the video and
+    /// finished the temporary file into a playable, partly redacted copy with all of the source's audio. With it the
+    /// kernel kills the tool when we die, and an encoder killed mid-file leaves an MP4 with no index (unplayable). MKV,
+    /// WebM and AVI stay playable when cut, so the next run into the folder removes such leftovers
+    /// (<see cref="TempFiles.RemoveStale"/>). Null where setpriv is missing or cannot set the signal (a sandbox that
+    /// forbids prctl): the tools then run as before, rather than every video failing.
+    /// </summary>
+    internal static string? DeathSignal => LazyDeathSignal.Value;
+
+    private static readonly Lazy<string?> LazyDeathSignal = new(() =>
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        var setpriv = new[] { "/usr/bin/setpriv", "/bin/setpriv" }.FirstOrDefault(File.Exists);
+        if (setpriv is null) return null;
+        try
+        {
+            var psi = new ProcessStartInfo(setpriv) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in new[] { "--pdeathsig", "KILL", "--", setpriv, "--version" }) psi.ArgumentList.Add(a);
+            using var trial = Process.Start(psi);
+            if (trial is null) return null;
+            trial.StandardOutput.ReadToEnd();
+            trial.StandardError.ReadToEnd();
+            return trial.WaitForExit(5000) && trial.ExitCode == 0 ? setpriv : null;
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
+        {
+            return null;
+        }
+    });
+
+    /// <summary>
+    /// Starts every child from one thread that lives as long as the process. prctl(2) documents the death signal as sent
+    /// when the *thread* that forked the child ends, and .NET forks on the calling thread: a pool thread retired after a
+    /// quiet spell would then kill a live encoder mid-file. (Linux 6.18 here waited for the process, but the documented
+    /// behaviour is the one to be safe against.)
+    /// </summary>
+    private static class Spawner
+    {
+        private static readonly System.Collections.Concurrent.BlockingCollection<(ProcessStartInfo Info, TaskCompletionSource<Process?> Done)> Queue = new();
+
+        static Spawner()
+        {
+            new Thread(() =>
+            {
+                foreach (var (info, done) in Queue.GetConsumingEnumerable())
+                {
+                    try
+                    {
+                        done.SetResult(Process.Start(info));
+                    }
+                    catch (Exception e)
+                    {
+                        done.SetException(e);
+                    }
+                }
+            }) { IsBackground = true, Name = "child process spawner" }.Start();
+        }
+
+        public static Process? Start(ProcessStartInfo info)
+        {
+            var done = new TaskCompletionSource<Process?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Queue.Add((info, done));
+            return done.Task.GetAwaiter().GetResult();
+        }
     }
 
     /// <summary>Runs a tool to completion and returns its stdout; a non-zero exit raises a <see cref="MediaException"/>

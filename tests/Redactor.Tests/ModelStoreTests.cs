@@ -23,6 +23,28 @@ public class ModelStoreTests
         Assert.Empty(Directory.GetFiles(other.Directory));
     }
 
+    /// <summary>Installing from the store itself (through a link) keeps every model whole, and what a killed install
+    /// left is removed and named.</summary>
+    [Fact]
+    public void Install_from_the_store_itself_keeps_the_models_and_removes_a_killed_installs_leftover()
+    {
+        var dir = TestPaths.NewTempDir();
+        var store = Directory.CreateDirectory(Path.Combine(dir, "store")).FullName;
+        foreach (var m in ModelStore.Catalog) File.Copy(Path.Combine(TestPaths.Models, m.FileName), Path.Combine(store, m.FileName));
+        int dead = 5_000_000; // above Linux's largest pid (2^22)
+        while (Directory.Exists($"/proc/{dead}")) dead++;
+        var stale = $".face_detection_yunet_2023mar.{dead}-{TempFiles.HostTag}-0123abcd{TempFiles.Marker}.onnx";
+        File.WriteAllText(Path.Combine(store, stale), "half a model");
+        var link = Path.Combine(dir, "link");
+        Directory.CreateSymbolicLink(link, store);
+
+        var (code, _, err) = Cli.Run("models", "install", "--from", link, "--models", store);
+        Assert.True(code == 0, err);
+        Assert.Equal($"note: {store}: removed 1 unfinished temporary file left by an install that was stopped before it could clean up ({stale})", err.Trim());
+        Assert.Equal(ModelStore.Catalog.Select(m => m.FileName).Order(), Directory.GetFiles(store).Select(Path.GetFileName).Order());
+        foreach (var m in ModelStore.Catalog) Assert.Equal(m.Sha256, ModelStore.Sha256Of(Path.Combine(store, m.FileName)));
+    }
+
     [Fact]
     public void A_missing_model_says_how_to_install_it()
     {
