@@ -39,11 +39,7 @@ public sealed class FfmpegVideoSink : IFrameSink
         if (w % 2 != 0 || h % 2 != 0)
             args.AddRange(["-vf", $"pad=ceil(iw/2)*2:ceil(ih/2)*2,fillborders=right={w % 2}:bottom={h % 2}:mode=smear"]);
         args.AddRange(policy.VideoCodecArgs);
-        for (int i = 0; i < audio.Count; i++)
-        {
-            if (policy.CanCopy(audio[i].CodecName)) args.AddRange([$"-c:a:{i}", "copy"]);
-            else args.AddRange(policy.AudioFallbackArgs.Select((x, k) => k == 0 ? $"{x}:{i}" : x));
-        }
+        for (int i = 0; i < audio.Count; i++) args.AddRange(policy.AudioArgs(i, audio[i].Channels));
         args.AddRange(
         [
             "-map_metadata", "-1", "-map_metadata:s", "-1", "-map_chapters", "-1",

@@ -5,7 +5,7 @@ namespace Redactor.FFmpeg;
 
 public sealed record StreamInfo(
     int Index, string CodecType, string? CodecName, int Width, int Height, string? AvgFrameRate, string? RFrameRate,
-    int Rotation, long? FrameCount, bool IsAttachedPicture, double? Duration)
+    int Rotation, long? FrameCount, bool IsAttachedPicture, double? Duration, int Channels = 0)
 {
     public bool IsVideo => CodecType == "video" && !IsAttachedPicture;
     public bool IsAudio => CodecType == "audio";
@@ -106,7 +106,8 @@ public static class MediaProbe
                 streams.Add(new StreamInfo(
                     s.GetProperty("index").GetInt32(), Str(s, "codec_type") ?? "unknown", Str(s, "codec_name"),
                     s.TryGetProperty("width", out var w) ? w.GetInt32() : 0, s.TryGetProperty("height", out var h) ? h.GetInt32() : 0,
-                    Str(s, "avg_frame_rate"), Str(s, "r_frame_rate"), rotation, frames, attached, Dbl(s, "duration")));
+                    Str(s, "avg_frame_rate"), Str(s, "r_frame_rate"), rotation, frames, attached, Dbl(s, "duration"),
+                    s.TryGetProperty("channels", out var ch) && ch.TryGetInt32(out int channels) ? channels : 0));
             }
         }
         return new MediaInfo(format, duration, streams);
