@@ -2,8 +2,14 @@ namespace Redactor.FFmpeg;
 
 /// <summary>
 /// Decodes the first video stream to raw bgr24 frames on ffmpeg's stdout. ffmpeg applies the display-matrix
-/// rotation (autorotate), so frames arrive upright; every decoded frame is passed through (no frame rate
-/// conversion), so frame N here is frame N of the input.
+/// rotation (autorotate), so frames arrive upright. Frames come at the constant rate <see cref="MediaInfo.EncoderFrameRate"/>,
+/// frame N showing the picture on screen at N ÷ rate seconds of the file's clock (the clock the audio the encoder
+/// takes from the file keeps too): the fps filter repeats or drops a picture where the input's own timing differs, and
+/// repeats the first one from 0 when the video starts late. The raw pipe carries no timestamps, so passing frames
+/// through as they came timed them by their count alone (variable-rate video drifted 0.88 s from its audio; the rawvideo
+/// muxer's complaints about the timestamps it was handed came out as false damage). -fps_mode cfr is not used for
+/// this: it lets a picture lag up to 1.1 frames before dropping one, and a colour change 1 s into a clip came 2 frames
+/// late. Both passes read with the same arguments, so frame N is the same picture in each.
 /// </summary>
 public sealed class FfmpegFrameSource : IFrameSource
 {
@@ -16,11 +22,12 @@ public sealed class FfmpegFrameSource : IFrameSource
     {
         (Width, Height) = info.DisplaySize();
         FrameCountHint = info.Video?.FrameCount;
-        _fps = MediaProbe.ParseRate(info.EncoderFrameRate()) ?? 30;
+        var rate = info.EncoderFrameRate();
+        _fps = MediaProbe.ParseRate(rate) ?? 30;
         _process = FfmpegProcess.Start("ffmpeg",
         [
             "-nostdin", "-hide_banner", "-v", "error", "-i", path,
-            "-map", "0:V:0", "-an", "-sn", "-dn", "-fps_mode", "passthrough",
+            "-map", "0:V:0", "-an", "-sn", "-dn", "-vf", $"fps=fps={rate}:start_time=0", "-fps_mode", "passthrough",
             "-f", "rawvideo", "-pix_fmt", "bgr24", "pipe:1",
         ], redirectOutput: true);
     }

@@ -32,6 +32,12 @@ public class SourceBytesTests
         return JsonDocument.Parse(r.Out).RootElement.GetProperty("streams").EnumerateArray().ToList();
     }
 
+    internal static double Rate(string rate)
+    {
+        var p = rate.Split('/');
+        return double.Parse(p[0], System.Globalization.CultureInfo.InvariantCulture) / (p.Length > 1 ? double.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture) : 1);
+    }
+
     private static string Latin1(string path) => Encoding.Latin1.GetString(File.ReadAllBytes(path));
 
     [Theory]
