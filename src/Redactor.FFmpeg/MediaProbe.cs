@@ -5,7 +5,7 @@ namespace Redactor.FFmpeg;
 
 public sealed record StreamInfo(
     int Index, string CodecType, string? CodecName, int Width, int Height, string? AvgFrameRate, string? RFrameRate,
-    int Rotation, long? FrameCount, bool IsAttachedPicture, double? Duration, int Channels = 0)
+    int Rotation, long? FrameCount, bool IsAttachedPicture, double? Duration, int Channels = 0, string? SampleAspectRatio = null, string? PixelFormat = null, bool HasAlphaTag = false)
 {
     public bool IsVideo => CodecType == "video" && !IsAttachedPicture;
     public bool IsAudio => CodecType == "audio";
@@ -42,6 +42,18 @@ public sealed record MediaInfo(string FormatName, double? Duration, IReadOnlyLis
         foreach (var c in candidates)
             if (Sane(MediaProbe.ParseRate(c))) return c!;
         return "30";
+    }
+
+    /// <summary>Shape of a decoded frame's pixels, width to height, as an ffmpeg ratio ("4/3"), or null for square or
+    /// unknown ones. ffmpeg's rotation turns it over with the picture (its transpose filter does so), so a quarter turn
+    /// gives the inverse.</summary>
+    public string? DisplaySampleAspectRatio()
+    {
+        var v = Video ?? throw new InvalidOperationException("no video stream");
+        var parts = v.SampleAspectRatio?.Split(':');
+        if (parts is not { Length: 2 } || !long.TryParse(parts[0], CultureInfo.InvariantCulture, out long n)
+            || !long.TryParse(parts[1], CultureInfo.InvariantCulture, out long d) || n <= 0 || d <= 0 || n == d) return null;
+        return Math.Abs(v.Rotation) % 180 == 90 ? $"{d}/{n}" : $"{n}/{d}";
     }
 
     /// <summary>Size of decoded frames after ffmpeg applies the rotation from the stream's display matrix.</summary>
@@ -128,7 +140,9 @@ public static class MediaProbe
                     s.GetProperty("index").GetInt32(), Str(s, "codec_type") ?? "unknown", Str(s, "codec_name"),
                     s.TryGetProperty("width", out var w) ? w.GetInt32() : 0, s.TryGetProperty("height", out var h) ? h.GetInt32() : 0,
                     Str(s, "avg_frame_rate"), Str(s, "r_frame_rate"), rotation, frames, attached, streamDuration,
-                    s.TryGetProperty("channels", out var ch) && ch.TryGetInt32(out int channels) ? channels : 0));
+                    s.TryGetProperty("channels", out var ch) && ch.TryGetInt32(out int channels) ? channels : 0,
+                    Str(s, "sample_aspect_ratio"), Str(s, "pix_fmt"),
+                    s.TryGetProperty("tags", out var atags) && Str(atags, "alpha_mode") is "1" or "true"));
             }
         }
         return new MediaInfo(format, duration, streams);
