@@ -24,13 +24,27 @@ public sealed class FfmpegFrameSource : IFrameSource
         FrameCountHint = info.Video?.FrameCount;
         var rate = info.EncoderFrameRate();
         _fps = MediaProbe.ParseRate(rate) ?? 30;
-        _process = FfmpegProcess.Start("ffmpeg",
-        [
-            "-nostdin", "-hide_banner", "-v", "error", "-i", path,
-            "-map", "0:V:0", "-an", "-sn", "-dn", "-vf", $"fps=fps={rate}:start_time=0", "-fps_mode", "passthrough",
-            "-f", "rawvideo", "-pix_fmt", "bgr24", "pipe:1",
-        ], redirectOutput: true);
+        var v = info.Video!;
+        var args = new List<string> { "-nostdin", "-hide_banner", "-v", "error" };
+        // ffmpeg's own VP8/VP9 decoders ignore WebM's alpha channel (a side stream the stream's alpha_mode tag announces);
+        // libvpx's decode it.
+        bool vpxAlpha = v.HasAlphaTag && v.CodecName is "vp8" or "vp9";
+        if (vpxAlpha) args.AddRange(["-c:v", v.CodecName == "vp9" ? "libvpx-vp9" : "libvpx"]);
+        args.AddRange(["-i", path, "-map", "0:V:0", "-an", "-sn", "-dn"]);
+        var filters = new List<string>();
+        // bgr24 has no alpha: converting dropped it and showed what transparent pixels hold, which may be anything the
+        // maker hid (a transparent band over text). premultiply composites onto black, as a player shows it.
+        if (vpxAlpha || HasAlpha(v.PixelFormat)) filters.Add("premultiply=inplace=1");
+        filters.Add($"fps=fps={rate}:start_time=0");
+        args.AddRange(["-vf", string.Join(',', filters), "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "bgr24", "pipe:1"]);
+        _process = FfmpegProcess.Start("ffmpeg", args, redirectOutput: true);
     }
+
+    /// <summary>Whether an ffmpeg pixel format carries alpha: yuva420p, gbrap10le, rgba64be, argb, ya8, ayuv64le, and
+    /// pal8, whose palette entries may be transparent. Formats with an unused byte are named with 0 or x (rgb0, x2rgb10le).</summary>
+    internal static bool HasAlpha(string? pixelFormat) =>
+        pixelFormat is { } f && (f == "pal8" || f.StartsWith("ya", StringComparison.Ordinal)
+            || new[] { "yuva", "gbrap", "rgba", "bgra", "argb", "abgr", "ayuv", "vuya" }.Any(a => f.Contains(a, StringComparison.Ordinal)));
 
     public int Width { get; }
     public int Height { get; }

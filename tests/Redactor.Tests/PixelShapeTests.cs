@@ -44,3 +44,36 @@ public class PixelShapeTests
         Assert.Equal(("3:4", "9:16", 240, 320), Shape(Path.Combine(dir, "phone.redacted.mp4")));
     }
 }
+
+/// <summary>Video with alpha (issue 27): what transparent pixels hold must not be shown.</summary>
+public class AlphaVideoTests
+{
+    /// <summary>Left half opaque green; right half fully transparent, holding red: hidden from anyone who plays it.</summary>
+    private const string HiddenRed = "color=c=black:size=160x120:rate=10:duration=0.5,format=rgba,"
+        + "geq=r='if(lt(X,80),0,255)':g='if(lt(X,80),255,0)':b=0:a='if(lt(X,80),255,0)'";
+
+    [Theory]
+    [InlineData("mov", "qtrle", "argb")]
+    [InlineData("mov", "png", "rgba")]
+    [InlineData("mov", "prores_ks", "yuva444p10le")]
+    [InlineData("webm", "libvpx-vp9", "yuva420p")]
+    [InlineData("mkv", "ffv1", "yuva420p")]
+    public void Transparent_pixels_are_composited_onto_black_not_shown(string ext, string codec, string pixelFormat)
+    {
+        var dir = TestPaths.NewTempDir();
+        string[] extra = codec == "prores_ks" ? ["-profile:v", "4444"] : codec == "libvpx-vp9" ? ["-auto-alt-ref", "0"] : [];
+        var input = SourceBytesTests.Make(dir, $"in.{ext}", ["-f", "lavfi", "-i", HiddenRed, "-c:v", codec, "-pix_fmt", pixelFormat, .. extra]);
+        var (code, _, err) = Cli.Run(Cli.WithModels("redact", input, "--detector", "yunet", "-q"));
+        Assert.True(code == 0, err);
+        var raw = Path.Combine(dir, "first.rgb");
+        var r = TestPaths.Tool("ffmpeg", "-v", "error", "-y", "-i", Path.Combine(dir, $"in.redacted.{ext}"), "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", raw);
+        Assert.True(r.Exit == 0, r.Err);
+        var px = File.ReadAllBytes(raw);
+        Assert.Equal(160 * 120 * 3, px.Length);
+        byte[] At(int x, int y) => px[((y * 160 + x) * 3)..((y * 160 + x) * 3 + 3)];
+        var shown = At(40, 60);
+        Assert.True(shown[1] > 200 && shown[0] < 50, $"the opaque half is not green: {string.Join(',', shown)}");
+        var hidden = At(120, 60);
+        Assert.True(hidden.All(c => c < 40), $"a transparent pixel shows its colour: {string.Join(',', hidden)}");
+    }
+}
