@@ -35,7 +35,13 @@ public sealed record ContainerPolicy(string Muxer, IReadOnlyList<string> VideoCo
         bool opus = AudioEncoder == "libopus";
         int perChannel = opus ? 64_000 : 96_000, floor = opus ? 128_000 : 192_000;
         int bitrate = Math.Max(floor, perChannel * Math.Max(1, channels));
-        return [$"-c:a:{index}", AudioEncoder, $"-b:a:{index}", bitrate.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        var args = new List<string> { $"-c:a:{index}", AudioEncoder, $"-b:a:{index}", bitrate.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        // libopus takes more than two channels only in mapping family 1, and there only the Vorbis layouts: 5.1(side),
+        // AC-3's usual layout, was refused ('Invalid channel layout'), as were 2.1 and 7.1(wide). aformat moves such
+        // channels to the nearest layout it can take.
+        if (opus && channels > 2)
+            args.AddRange([$"-filter:a:{index}", "aformat=channel_layouts=7.1|6.1|5.1|5.0|quad|3.0|stereo", $"-mapping_family:a:{index}", "1"]);
+        return args;
     }
 
     /// <summary>x264 writes its version and every setting into an SEI message of the first frame ("x264 - core 164 r3095

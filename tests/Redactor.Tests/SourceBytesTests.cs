@@ -84,4 +84,24 @@ public class SourceBytesTests
         Assert.Equal(ext == "webm" ? "opus" : "aac", streams[1].GetProperty("codec_name").GetString());
         Assert.Equal(2, streams[1].GetProperty("channels").GetInt32());
     }
+
+    [Theory]
+    [InlineData("mkv", "aac")]
+    [InlineData("webm", "opus")]
+    [InlineData("mp4", "aac")]
+    public void Every_audio_stream_is_reencoded_with_its_channels(string ext, string codec)
+    {
+        var dir = TestPaths.NewTempDir();
+        // AC-3 5.1 in its usual layout, 5.1(side), which libopus refused, and a stereo Vorbis track.
+        var input = Make(dir, "in.mkv", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=1",
+            "-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-f", "lavfi", "-i", "sine=frequency=300:duration=1",
+            "-filter_complex", "[1]aformat=channel_layouts=5.1(side)[six];[2]aformat=channel_layouts=stereo[two]",
+            "-map", "0", "-map", "[six]", "-map", "[two]", "-c:v", "libx264", "-c:a:0", "ac3", "-c:a:1", "libvorbis");
+        var output = Path.Combine(dir, $"out.{ext}");
+        var (code, _, err) = Cli.Run(Cli.WithModels("redact", input, "-o", output, "--detector", "yunet", "-q"));
+        Assert.True(code == 0, err);
+        var audio = Streams(output).Where(s => s.GetProperty("codec_type").GetString() == "audio").ToList();
+        Assert.Equal(new[] { (codec, 6), (codec, 2) }, audio.Select(a => (a.GetProperty("codec_name").GetString()!, a.GetProperty("channels").GetInt32())));
+        Assert.All(audio, a => Assert.True(int.Parse(a.GetProperty("nb_read_frames").GetString()!) > 10));
+    }
 }
