@@ -140,4 +140,20 @@ public class TimingTests
         // With B-frames the AVI's pictures came 2 frames (83 ms) late against the tone.
         Assert.InRange(FirstBlue(output) - Onset(output), before - frame, before + frame);
     }
+
+    [Fact]
+    public void Video_that_starts_after_its_audio_stays_at_its_time()
+    {
+        var dir = TestPaths.NewTempDir();
+        var video = SourceBytesTests.Make(dir, "v.mp4", "-f", "lavfi", "-i", "color=c=red:size=160x120:rate=25:duration=3",
+            "-vf", "drawbox=c=blue:t=fill:enable='gte(n,25)'", "-c:v", "libx264");
+        // The pictures start 0.5 s into the file, the tone at 0: blue at 1.5 s.
+        var input = SourceBytesTests.Make(dir, "late.mp4", "-itsoffset", "0.5", "-i", video, "-f", "lavfi", "-i", "sine=frequency=440:duration=3.5",
+            "-map", "0", "-map", "1", "-c:v", "copy", "-c:a", "aac");
+        Assert.Equal(1.5, FirstBlue(input), 3);
+        var output = Redact(input, "mp4");
+        // Passed through from the first picture, the video had started at 0: 0.5 s early against its audio.
+        Assert.InRange(FirstBlue(output), 1.5 - 0.04, 1.5 + 0.04);
+        Assert.InRange(End(output, "v:0"), End(input, "v:0") - 0.04, End(input, "v:0") + 0.04);
+    }
 }
