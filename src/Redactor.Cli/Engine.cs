@@ -196,8 +196,10 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     {
         try
         {
-            using var source = new FfmpegFrameSource(path, info);
+            // The detectors see square pixels; the render pass, the tracker and the JSON report work in stored ones.
+            using var source = new FfmpegFrameSource(path, info, squarePixels: true);
             var detections = VideoPipeline.Detect(source, VideoDetectors(), progress, ct);
+            if (source.XScale != 1) detections = ToStoredPixels(detections, (float)source.XScale);
             if (source.Damage is { } damage)
                 warn?.Invoke($"warning: {path}: the decoder reported damage ({damage}); {detections.Count} frames were decoded, and any it could not decode are left out");
             return detections;
@@ -206,6 +208,21 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         {
             ReleaseVideoDetectors();
         }
+    }
+
+    /// <summary>Detections made on pictures widened by 1 / <paramref name="x"/>, in the stored pictures' pixels.</summary>
+    private static List<FrameDetections> ToStoredPixels(List<FrameDetections> frames, float x)
+    {
+        for (int i = 0; i < frames.Count; i++)
+        {
+            var f = frames[i];
+            frames[i] = f with
+            {
+                Detections = f.Detections.Select(d => d with { Box = d.Box with { X = d.Box.X * x, Width = d.Box.Width * x } }).ToList(),
+                Shift = f.Shift is { } s ? s with { Dx = s.Dx * x, CenterX = s.CenterX * x } : null,
+            };
+        }
+        return frames;
     }
 
     private void ReleaseVideoDetectors()

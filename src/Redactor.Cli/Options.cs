@@ -60,7 +60,7 @@ internal sealed class RedactOptions : MediaOptions
     [Option("mask-margin", Default = RedactionOptions.DefaultMaskMargin, HelpText = "Then add this many pixels (0 to 64) on every side (small faces' boxes are a few pixels off).")]
     public float MaskMargin { get; set; }
 
-    [Option("audio", Default = AudioMode.Keep, HelpText = "Video audio: keep (copied; re-encoded only if the container needs it) or drop.")]
+    [Option("audio", Default = AudioMode.Keep, HelpText = "Video audio: keep (re-encoded as AAC, Opus in WebM, so nothing written in the source's streams is carried over) or drop.")]
     public AudioMode Audio { get; set; }
 
     [Option("crf", Default = 18, HelpText = "Video quality, 0..51 (lower is better and larger).")]

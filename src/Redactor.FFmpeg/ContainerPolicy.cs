@@ -1,33 +1,52 @@
 namespace Redactor.FFmpeg;
 
 /// <summary>
-/// What each output container gets: its muxer, its video encoder, and which audio codecs it can hold as they are
-/// (others are re-encoded). Keyed by lower-case extension with the dot.
+/// What each output container gets: its muxer, its video encoder and its audio encoder. Audio is always re-encoded,
+/// never copied: a copied stream keeps whatever its encoder or a later tool wrote into it (Vorbis and Opus comment
+/// headers with ARTIST=..., an AAC stream's Lavc version string, LAME's tag in MP3 frames, ID3 inside an MP3 stream),
+/// none of which the container's metadata options reach. Keyed by lower-case extension with the dot.
 /// </summary>
-public sealed record ContainerPolicy(string Muxer, IReadOnlyList<string> VideoCodecArgs, IReadOnlySet<string>? CopyableAudio, IReadOnlyList<string> AudioFallbackArgs)
+public sealed record ContainerPolicy(string Muxer, IReadOnlyList<string> VideoCodecArgs, string AudioEncoder)
 {
-    private static readonly IReadOnlySet<string> Mp4Audio = new HashSet<string> { "aac", "mp3", "ac3", "eac3", "alac", "opus" };
-    private static readonly IReadOnlySet<string> MovAudio = new HashSet<string>(Mp4Audio) { "pcm_s16le", "pcm_s16be", "pcm_s24le", "pcm_s24be", "pcm_f32le" };
-    private static readonly IReadOnlySet<string> AviAudio = new HashSet<string> { "mp3", "mp2", "ac3", "aac", "pcm_s16le", "pcm_u8" };
-    private static readonly IReadOnlySet<string> WebmAudio = new HashSet<string> { "opus", "vorbis" };
-
     public static IReadOnlySet<string> VideoExtensions { get; } = new HashSet<string> { ".mp4", ".mov", ".m4v", ".mkv", ".avi", ".webm" };
 
     public static ContainerPolicy For(string extension, int crf) => extension.ToLowerInvariant() switch
     {
-        ".mp4" or ".m4v" => new("mp4", H264(crf), Mp4Audio, Aac),
-        ".mov" => new("mov", H264(crf), MovAudio, Aac),
-        ".mkv" => new("matroska", H264(crf), null, Aac),
-        ".avi" => new("avi", H264(crf), AviAudio, Aac),
-        // WebM cannot hold H.264: VP9 in constant-quality mode, tuned for speed over size.
+        ".mp4" or ".m4v" => new("mp4", H264(crf), "aac"),
+        ".mov" => new("mov", H264(crf), "aac"),
+        ".mkv" => new("matroska", H264(crf), "aac"),
+        // AVI stores no presentation times: players time the pictures by the chunks' order, so B-frames' reordering
+        // delay showed every picture 2 frames late against the audio (83 ms at 24 frames a second). None are made
+        // (files grow a little at the same quality). What remains: AAC's 1024 priming samples (23 ms at 44.1 kHz) are
+        // played, and the video is moved by them rounded up to a frame: 18 ms apart at 24 frames a second.
+        ".avi" => new("avi", [.. H264(crf), "-bf", "0"], "aac"),
+        // WebM cannot hold H.264 or AAC: VP9 in constant-quality mode, tuned for speed over size, and Opus.
         ".webm" => new("webm", ["-c:v", "libvpx-vp9", "-crf", (crf + 13).ToString(), "-b:v", "0", "-deadline", "good", "-cpu-used", "4", "-row-mt", "1", "-pix_fmt", "yuv420p"],
-            WebmAudio, ["-c:a", "libopus", "-b:a", "128k"]),
+            "libopus"),
         _ => throw new MediaException($"unsupported video container '{extension}'"),
     };
 
-    public bool CanCopy(string? audioCodec) => CopyableAudio is null || (audioCodec is not null && CopyableAudio.Contains(audioCodec));
+    /// <summary>Encoder arguments for output audio stream <paramref name="index"/>. Bit rates in bits per second for
+    /// the whole stream: 192 kb/s for mono and stereo (ffmpeg's AAC encoder is transparent to most ears there; Opus
+    /// is at 128 kb/s), 96 kb/s (AAC) or 64 kb/s (Opus) a channel beyond that, so 5.1 is not squeezed into a stereo
+    /// budget.</summary>
+    public IReadOnlyList<string> AudioArgs(int index, int channels)
+    {
+        bool opus = AudioEncoder == "libopus";
+        int perChannel = opus ? 64_000 : 96_000, floor = opus ? 128_000 : 192_000;
+        int bitrate = Math.Max(floor, perChannel * Math.Max(1, channels));
+        var args = new List<string> { $"-c:a:{index}", AudioEncoder, $"-b:a:{index}", bitrate.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        // libopus takes more than two channels only in mapping family 1, and there only the Vorbis layouts: 5.1(side),
+        // AC-3's usual layout, was refused ('Invalid channel layout'), as were 2.1 and 7.1(wide). aformat moves such
+        // channels to the nearest layout it can take.
+        if (opus && channels > 2)
+            args.AddRange([$"-filter:a:{index}", "aformat=channel_layouts=7.1|6.1|5.1|5.0|quad|3.0|stereo", $"-mapping_family:a:{index}", "1"]);
+        return args;
+    }
 
-    private static IReadOnlyList<string> H264(int crf) => ["-c:v", "libx264", "-preset", "medium", "-crf", crf.ToString(), "-pix_fmt", "yuv420p"];
-
-    private static readonly IReadOnlyList<string> Aac = ["-c:a", "aac", "-b:a", "192k"];
+    /// <summary>x264 writes its version and every setting into an SEI message of the first frame ("x264 - core 164 r3095
+    /// ..."), whatever the bitexact flags; filter_units drops SEI NAL units (type 6) after the encoder. With x264's
+    /// defaults (closed GOPs, no HRD) those carry nothing a decoder needs: the pictures decode bit for bit the same.</summary>
+    private static IReadOnlyList<string> H264(int crf) =>
+        ["-c:v", "libx264", "-preset", "medium", "-crf", crf.ToString(), "-pix_fmt", "yuv420p", "-bsf:v", "filter_units=remove_types=6"];
 }

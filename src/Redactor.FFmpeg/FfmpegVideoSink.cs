@@ -34,16 +34,17 @@ public sealed class FfmpegVideoSink : IFrameSink
         if (audio.Count > 0) args.AddRange(["-i", inputPath]);
         args.AddRange(["-map", "0:v:0"]);
         foreach (var a in audio) args.AddRange(["-map", $"1:{a.Index}"]);
+        var filters = new List<string>();
         // 4:2:0 needs even sizes: pad the odd row or column rather than cut a pixel of picture, and fill it with its
         // neighbour's pixels (pad alone left a black line along the picture's edge).
-        if (w % 2 != 0 || h % 2 != 0)
-            args.AddRange(["-vf", $"pad=ceil(iw/2)*2:ceil(ih/2)*2,fillborders=right={w % 2}:bottom={h % 2}:mode=smear"]);
+        if (w % 2 != 0 || h % 2 != 0) filters.Add($"pad=ceil(iw/2)*2:ceil(ih/2)*2,fillborders=right={w % 2}:bottom={h % 2}:mode=smear");
+        // Raw frames on a pipe carry no pixel shape: non-square pixels (anamorphic DV, HDV's 1440x1080 at 4:3) would be
+        // shown square, the picture squeezed. The input's shape goes into the stream (H.264's VUI, the containers' own
+        // fields), so the display size stays the input's.
+        if (info.DisplaySampleAspectRatio() is { } sar) filters.Add($"setsar={sar}");
+        if (filters.Count > 0) args.AddRange(["-vf", string.Join(',', filters)]);
         args.AddRange(policy.VideoCodecArgs);
-        for (int i = 0; i < audio.Count; i++)
-        {
-            if (policy.CanCopy(audio[i].CodecName)) args.AddRange([$"-c:a:{i}", "copy"]);
-            else args.AddRange(policy.AudioFallbackArgs.Select((x, k) => k == 0 ? $"{x}:{i}" : x));
-        }
+        for (int i = 0; i < audio.Count; i++) args.AddRange(policy.AudioArgs(i, audio[i].Channels));
         args.AddRange(
         [
             "-map_metadata", "-1", "-map_metadata:s", "-1", "-map_chapters", "-1",

@@ -5,7 +5,7 @@ namespace Redactor.FFmpeg;
 
 public sealed record StreamInfo(
     int Index, string CodecType, string? CodecName, int Width, int Height, string? AvgFrameRate, string? RFrameRate,
-    int Rotation, long? FrameCount, bool IsAttachedPicture, double? Duration)
+    int Rotation, long? FrameCount, bool IsAttachedPicture, double? Duration, int Channels = 0, string? SampleAspectRatio = null, string? PixelFormat = null, bool HasAlphaTag = false)
 {
     public bool IsVideo => CodecType == "video" && !IsAttachedPicture;
     public bool IsAudio => CodecType == "audio";
@@ -17,14 +17,43 @@ public sealed record MediaInfo(string FormatName, double? Duration, IReadOnlyLis
     public StreamInfo? Video => Streams.FirstOrDefault(s => s.IsVideo);
     public IEnumerable<StreamInfo> Audio => Streams.Where(s => s.IsAudio);
 
-    /// <summary>Frame rate to give the encoder: the average rate (frames ÷ duration), so the output keeps the
-    /// input's frame count and duration even when the frame rate varies.</summary>
+    /// <summary>
+    /// The constant frame rate the decoder resamples the video to (<see cref="FfmpegFrameSource"/>) and the encoder is
+    /// given, as an ffmpeg rate: frames ÷ duration, measured from the packets the probe counted, and written as the
+    /// stream's average or nominal rate when one of them agrees to 1% (so 29.97 stays 30000/1001). Neither header rate can be
+    /// trusted alone: an MP4 with B-frames copied into AVI says avg 48 for 24 frames a second (empty reordering chunks
+    /// in the index), and variable-rate video has no single rate. Resampling to this rate keeps every picture at its
+    /// presentation time within one frame, so the video stays with the audio; it repeats or skips a frame only where the
+    /// input's rate differs from its average.
+    /// </summary>
     public string EncoderFrameRate()
     {
         var v = Video ?? throw new InvalidOperationException("no video stream");
-        foreach (var candidate in new[] { v.AvgFrameRate, v.RFrameRate })
-            if (MediaProbe.ParseRate(candidate) is > 0 and < 1000) return candidate!;
+        static bool Sane(double? r) => r is > 0 and < 1000;
+        // The stream's own duration only: the file's may be the audio's, longer than the video.
+        double? measured = v.FrameCount is > 1 && v.Duration is > 0 ? v.FrameCount / v.Duration : null;
+        var candidates = new[] { v.AvgFrameRate, v.RFrameRate };
+        if (Sane(measured))
+        {
+            foreach (var c in candidates)
+                if (MediaProbe.ParseRate(c) is double r && Math.Abs(r - measured!.Value) <= 0.01 * measured.Value) return c!;
+            return measured!.Value.ToString("0.######", CultureInfo.InvariantCulture);
+        }
+        foreach (var c in candidates)
+            if (Sane(MediaProbe.ParseRate(c))) return c!;
         return "30";
+    }
+
+    /// <summary>Shape of a decoded frame's pixels, width to height, as an ffmpeg ratio ("4/3"), or null for square or
+    /// unknown ones. ffmpeg's rotation turns it over with the picture (its transpose filter does so), so a quarter turn
+    /// gives the inverse.</summary>
+    public string? DisplaySampleAspectRatio()
+    {
+        var v = Video ?? throw new InvalidOperationException("no video stream");
+        var parts = v.SampleAspectRatio?.Split(':');
+        if (parts is not { Length: 2 } || !long.TryParse(parts[0], CultureInfo.InvariantCulture, out long n)
+            || !long.TryParse(parts[1], CultureInfo.InvariantCulture, out long d) || n <= 0 || d <= 0 || n == d) return null;
+        return Math.Abs(v.Rotation) % 180 == 90 ? $"{d}/{n}" : $"{n}/{d}";
     }
 
     /// <summary>Size of decoded frames after ffmpeg applies the rotation from the stream's display matrix.</summary>
@@ -103,10 +132,17 @@ public static class MediaProbe
                     && int.TryParse(rs, CultureInfo.InvariantCulture, out int tr)) rotation = tr;
                 bool attached = s.TryGetProperty("disposition", out var disp) && disp.TryGetProperty("attached_pic", out var ap) && ap.GetInt32() == 1;
                 long? frames = Lng(s, "nb_read_packets") ?? Lng(s, "nb_frames");
+                // Matroska and WebM give a stream's duration only as a tag (DURATION=00:00:02.023000000).
+                double? streamDuration = Dbl(s, "duration");
+                if (streamDuration is null && s.TryGetProperty("tags", out var dtags) && Str(dtags, "DURATION") is string dt
+                    && TimeSpan.TryParse(dt.Length > 16 ? dt[..16] : dt, CultureInfo.InvariantCulture, out var span)) streamDuration = span.TotalSeconds;
                 streams.Add(new StreamInfo(
                     s.GetProperty("index").GetInt32(), Str(s, "codec_type") ?? "unknown", Str(s, "codec_name"),
                     s.TryGetProperty("width", out var w) ? w.GetInt32() : 0, s.TryGetProperty("height", out var h) ? h.GetInt32() : 0,
-                    Str(s, "avg_frame_rate"), Str(s, "r_frame_rate"), rotation, frames, attached, Dbl(s, "duration")));
+                    Str(s, "avg_frame_rate"), Str(s, "r_frame_rate"), rotation, frames, attached, streamDuration,
+                    s.TryGetProperty("channels", out var ch) && ch.TryGetInt32(out int channels) ? channels : 0,
+                    Str(s, "sample_aspect_ratio"), Str(s, "pix_fmt"),
+                    s.TryGetProperty("tags", out var atags) && Str(atags, "alpha_mode") is "1" or "true"));
             }
         }
         return new MediaInfo(format, duration, streams);
