@@ -130,18 +130,12 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     private int FineEvery => options.Fast && !options.NoTrack ? 2 : 1;
 
     /// <summary>
-    /// Detection workers for video and photo folders ($REDACTOR_WORKERS overrides). YuNet on ONNX Runtime: one worker a
-    /// core, each running its network on one thread, since whole frames in parallel use the cores better than one
-    /// network run split across them (wider-720p detection on 2 cores: 33.7 s with two workers, 53.7 s with one using
-    /// both; +160 MiB). RetinaFace (alone, in the default combined detector or in the ensemble) runs on ONNX Runtime too.
-    /// OpenCV's DNN (UltraFace) spreads each run over every core itself, and a second worker gained nothing there, so it
-    /// gets one worker per 4 cores. Each worker holds its own runtime buffers and memory must stay under 1 GiB whatever
-    /// the video's length, so there are at most 4 workers with YuNet alone, and 2 when RetinaFace runs too: with both
-    /// models a worker costs about 180 MiB (wider-1080p redaction peak 620 MiB with 2 workers, 1004 MiB with 4; 100
-    /// photos of 1.5 megapixels 1028 MiB with 4). Beyond that each network run gets more threads instead. What a video
-    /// keeps grows with the faces in it, only while detecting: 10 minutes of wider-1080p's crowd (56 detections a frame)
-    /// added about 50 MiB in the detection pass (579 -> 630 MiB); the render lets go of them as it reads them and keeps no regions (an hour of
-    /// synthetic 1080p with 20 faces: 160 MiB peak, `long-video 60` in the benchmarks).
+    /// Detection workers for video and photo folders ($REDACTOR_WORKERS overrides). One worker a core, each running its
+    /// networks on one thread: whole frames in parallel use the cores better than one network run split across them.
+    /// OpenCV's DNN (UltraFace) spreads each run over every core itself, so it gets one worker per 4 cores. Each worker
+    /// holds its own runtime buffers (about 180 MiB with both YuNet and RetinaFace) and a run must stay under 1 GiB, so
+    /// there are at most 4 workers with YuNet alone and 2 when RetinaFace runs too; beyond that each network run gets
+    /// more threads instead. Measurements: docs/results.md (Memory, Speed).
     /// </summary>
     internal int Workers =>
         int.TryParse(Environment.GetEnvironmentVariable("REDACTOR_WORKERS"), out int n) && n > 0 ? n
@@ -150,8 +144,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         : Math.Min(Environment.ProcessorCount, options.Detector is DetectorKind.Yunet or DetectorKind.YunetN ? MaxWorkers : MaxWorkersWithRetinaFace);
 
     /// <summary>With <c>--turned</c> each worker keeps buffers for the picture both ways round: two workers took a 1080p
-    /// video to 1.43 GiB (33.7 s for 2 s of wider-1080p), one to 721-798 MiB (46-52 s; 16.4-16.8 s without --turned). Small
-    /// frames pay in time: Megamind.avi (720x528) 118 s with one worker, 56 s with two (923 MiB), 16.7 s without.</summary>
+    /// video past 1 GiB (1.43 GiB), one stays under it; small frames pay in time (docs/results.md, --turned).</summary>
     private const int TurnedWorkers = 1;
 
     private const int MaxWorkers = 4;

@@ -23,7 +23,7 @@ internal abstract class MediaOptions
     [Option("no-track", HelpText = "Video: redact each frame's detections only, without tracking (for comparison).")]
     public bool NoTrack { get; set; }
 
-    [Option("fast", HelpText = "Video: search for the smallest faces on every other frame only (tracking covers the frames between): about a third less detection time, a few more faces left visible (README, Results).")]
+    [Option("fast", HelpText = "Video: search for the smallest faces on every other frame only (tracking covers the frames between): about a third less detection time, a few more faces left visible (docs/results.md).")]
     public bool Fast { get; set; }
 
     [Option("turned", HelpText = "Also search each picture turned a quarter, a half and three quarters round: faces of people lying down, or of a photo that lost its orientation tag. About four times the detection time for photos, more for video (one detection worker, to stay within 1 GiB).")]

@@ -4,7 +4,7 @@ namespace Redactor;
 /// Runs a face model over the passes of a scale plan and merges what the passes found. The finest pass (the
 /// smallest faces; the costliest: upscaled at 720p, full resolution at 1080p) can be run on every
 /// <c>fineEvery</c>-th frame only: in video the tracker carries a face found on one frame over the frames between,
-/// so the time drops by a tenth (1080p) to a quarter (720p), though not without loss (see the README). Photos are frame 0 and always get
+/// so the time drops by a tenth (1080p) to a quarter (720p), though not without loss (see docs/results.md). Photos are frame 0 and always get
 /// every pass.
 /// </summary>
 public sealed class MultiScaleDetector : IFaceDetector

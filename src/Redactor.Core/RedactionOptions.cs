@@ -37,7 +37,7 @@ public sealed record RedactionOptions
     /// get a box under 0.7 of the annotated height). On the pan-zoom videos ×1.6 with 4 px and the centre a tenth
     /// lower took faces visible in some frame from 17.4 % to 13.6 % (wider) and 19.1 % to 8.8 % (masks) for 1.5 and
     /// 1.1 points more background (a shorter hold gave most of it back); photos: wider-416 14.3 → 13.5 %, masks
-    /// 4.0 → 2.6 %, about 0.7 points more background (README, docs/recall.md).</summary>
+    /// 4.0 → 2.6 %, about 0.7 points more background (docs/results.md, docs/recall.md).</summary>
     public const float DefaultMaskScale = 1.6f;
 
     public const float DefaultMaskMargin = 4f;

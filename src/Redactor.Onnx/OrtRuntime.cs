@@ -54,9 +54,8 @@ internal static partial class OrtRuntime
             IntraOpNumThreads = threads > 0 ? threads : Environment.ProcessorCount,
             InterOpNumThreads = 1,
             // A memory pattern is planned per input shape and kept, and each frame here brings two or three shapes
-            // (one per pass) to YuNet: without it `redactor detect` peaked at 682 instead of 802 MiB on wider-720p and
-            // 651 instead of 738 MiB on wider-1080p, in the same time and with byte-identical output. (Without the
-            // arena as well: 710 MiB at 1080p.)
+            // (one per pass) to YuNet: without it the peak is about 120 MiB lower, in the same time and with
+            // byte-identical output (docs/results.md, Memory).
             EnableMemoryPattern = false,
         };
         return new InferenceSession(model, options);
