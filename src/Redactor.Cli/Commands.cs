@@ -107,7 +107,7 @@ internal static class Commands
     {
         Validate(o);
         var items = Inputs.Plan(o.Inputs, null, o.Recursive, withOutputs: false, out var skipped);
-        ReportSkipped(skipped, o.Quiet || o.Json == "-", stderr);
+        ReportSkipped(skipped, o.Quiet, stderr); // the report may go to stdout; stderr is free for the notes
         if (items.Count == 0) throw new UsageException("no photos or videos found in the given inputs");
         bool toStdout = o.Json == "-";
         if (!toStdout) RefuseReportOverMedia(o.Json, items);

@@ -87,3 +87,10 @@ internal static partial class OrtRuntime
         }
     }
 }
+
+/// <summary>What the composition root must do before anything else touches ONNX Runtime.</summary>
+public static class OnnxRuntimeSetup
+{
+    /// <summary>Turns ONNX Runtime's telemetry off for the process (see <see cref="OrtRuntime.TelemetryOff"/>).</summary>
+    public static void TelemetryOff() => OrtRuntime.TelemetryOff();
+}

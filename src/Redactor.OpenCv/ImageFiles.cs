@@ -20,6 +20,12 @@ public static class ImageFiles
         var info = new FileInfo(path);
         if (!info.Exists) throw new MediaException("file not found");
         if (info.Length == 0) throw new MediaException("empty file");
+        // OpenCV decodes by content, whatever the name says (it also reads PAM, GIF, JPEG 2000, Sun raster, HDR...): a
+        // PAM with alpha named .png would skip the transparency check below, and a GIF named .png lose its other frames.
+        if (ImageHeaders.ContentKind(path) is not { } content)
+            throw new MediaException("its content is not a JPEG, PNG, WebP, BMP or TIFF image, whatever its name says; convert it to one of those first");
+        if (content == ImageKind.BigTiff)
+            throw new MediaException("BigTIFF is not read here; save it as a classic TIFF, PNG or JPEG first");
         if (ImagePages.Multiple(path) is var (kind, count, unit))
             throw new MediaException($"{kind} of {count} {unit}: only still images are redacted (the decoder would read the first of them and drop the rest); convert it to a video or to single images first");
         ImageHeaders.CheckSize(path);
@@ -34,14 +40,16 @@ public static class ImageFiles
         {
             if ((long)shown.Width * shown.Height > ImageHeaders.MaxPixels)
                 throw new MediaException($"image too large: {shown.Width}×{shown.Height}; the limit is {ImageHeaders.MaxPixels / 1_000_000} megapixels");
-            if (!MayHaveAlpha(path)) return ToFrame(shown);
+            if (content is ImageKind.Jpeg) return ToFrame(shown);
             // Each copy of a 100-megapixel picture is 300-400 MB: the stored one is let go of once flattened, the shown
             // one once the turn is known (a 110-megapixel PNG with alpha peaked at 4.1 GB when all of them were kept).
             Mat? flat;
             int turn;
             using (var raw = Decode(path, stored?.Bytes, ImreadModes.Unchanged))
             {
-                if (raw is null) return ToFrame(shown);
+                // Falling back to the colour decode here would show what transparent pixels hold: refuse instead.
+                if (raw is null) throw new MediaException("could not be read with its transparency (damaged, or too large to decode twice)");
+                if (raw.Channels() is not (1 or 2 or 3 or 4)) throw new MediaException($"has {raw.Channels()} channels; only grey, colour and one alpha channel are read");
                 (flat, turn) = OverBlack(raw, shown);
             }
             if (flat is null) return ToFrame(shown);
@@ -73,16 +81,6 @@ public static class ImageFiles
         if (!mat.Empty()) return mat;
         mat.Dispose();
         return null;
-    }
-
-    /// <summary>PNG, WebP, TIFF and BMP can hold transparency (JPEG cannot).</summary>
-    private static bool MayHaveAlpha(string path)
-    {
-        Span<byte> head = stackalloc byte[12];
-        using (var file = File.OpenRead(path))
-            if (file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) < head.Length) return false;
-        return head[0] == 0x89 && head[1..4].SequenceEqual("PNG"u8) || head[..4].SequenceEqual("RIFF"u8) && head[8..12].SequenceEqual("WEBP"u8)
-            || head[..4].SequenceEqual("II*\0"u8) || head[..4].SequenceEqual("MM\0*"u8) || head[0] == 'B' && head[1] == 'M';
     }
 
     /// <summary>

@@ -7,8 +7,32 @@ namespace Redactor.OpenCv;
 /// reaches the end-of-image marker. A hostile or broken header must be refused here, in a line, not discovered by the
 /// decoder after gigabytes (a 937 KB PNG declaring 30000×30000 took 5.4 GB and 41 s before failing).
 /// </summary>
+public enum ImageKind { Jpeg, Png, WebP, Bmp, Tiff, BigTiff }
+
 public static class ImageHeaders
 {
+    /// <summary>What the file's first bytes say it is, among the formats redacted (and BigTIFF, named to refuse it);
+    /// null for anything else.</summary>
+    public static ImageKind? ContentKind(string path)
+    {
+        try
+        {
+            using var file = File.OpenRead(path);
+            Span<byte> head = stackalloc byte[12];
+            int n = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            head = head[..n];
+            if (n >= 3 && head[0] == 0xFF && head[1] == 0xD8 && head[2] == 0xFF) return ImageKind.Jpeg;
+            if (n >= 8 && head[..8].SequenceEqual(PngSignature)) return ImageKind.Png;
+            if (n >= 12 && head[..4].SequenceEqual("RIFF"u8) && head[8..12].SequenceEqual("WEBP"u8)) return ImageKind.WebP;
+            if (n >= 2 && head[0] == 'B' && head[1] == 'M') return ImageKind.Bmp;
+            if (n >= 4 && (head[..4].SequenceEqual("II*\0"u8) || head[..4].SequenceEqual("MM\0*"u8))) return ImageKind.Tiff;
+            if (n >= 4 && (head[..4].SequenceEqual("II+\0"u8) || head[..4].SequenceEqual("MM\0+"u8))) return ImageKind.BigTiff;
+            return null;
+        }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+    }
+
     /// <summary>The largest picture redacted, in pixels. A 100-megapixel camera (11648×8736) fits; each decoded copy
     /// costs 3 bytes a pixel (the decoder's, the frame's, the encoder's input), so a photo at the limit peaks near
     /// 1.2 GiB.</summary>
@@ -18,10 +42,15 @@ public static class ImageHeaders
     public const int MaxSide = 50_000;
 
     /// <summary>Throws a <see cref="MediaException"/> naming the size when the header declares a picture beyond the
-    /// limits; a header it cannot read is left to the decoder to judge.</summary>
+    /// limits, or when a JPEG's header has no size at all (libjpeg would search on for one). Other headers it cannot read
+    /// are left to the decoder to judge.</summary>
     public static void CheckSize(string path)
     {
-        if (SizeOf(path) is not var (w, h)) return;
+        if (SizeOf(path) is not var (w, h))
+        {
+            if (ContentKind(path) == ImageKind.Jpeg) throw new MediaException("damaged JPEG: no picture size found before its image data");
+            return;
+        }
         if (w <= 0 || h <= 0) throw new MediaException($"the image declares an impossible size ({w}×{h})");
         if (w > MaxSide || h > MaxSide || (long)w * h > MaxPixels)
             throw new MediaException($"image too large: {w}×{h} ({(long)w * h / 1e6:0.#} megapixels); the limit is {MaxPixels / 1_000_000} megapixels and {MaxSide} pixels a side");
@@ -41,8 +70,15 @@ public static class ImageHeaders
                 return (ClampInt(BinaryPrimitives.ReadUInt32BigEndian(head[16..])), ClampInt(BinaryPrimitives.ReadUInt32BigEndian(head[20..])));
             if (n >= 2 && head[0] == 0xFF && head[1] == 0xD8) return JpegSize(file);
             if (n >= 30 && head[..4].SequenceEqual("RIFF"u8) && head[8..12].SequenceEqual("WEBP"u8)) return WebPSize(head);
-            if (n >= 26 && head[0] == 'B' && head[1] == 'M')
-                return (Math.Abs(BinaryPrimitives.ReadInt32LittleEndian(head[18..])), Math.Abs(BinaryPrimitives.ReadInt32LittleEndian(head[22..])));
+            if (n >= 22 && head[0] == 'B' && head[1] == 'M')
+            {
+                // OS/2's 12-byte core header has 16-bit sizes; the others 32-bit, the height negative for top-down rows.
+                if (BinaryPrimitives.ReadUInt32LittleEndian(head[14..]) == 12)
+                    return (BinaryPrimitives.ReadUInt16LittleEndian(head[18..]), BinaryPrimitives.ReadUInt16LittleEndian(head[20..]));
+                if (n < 26) return null;
+                return (ClampInt((uint)Math.Min(uint.MaxValue, Math.Abs((long)BinaryPrimitives.ReadInt32LittleEndian(head[18..])))),
+                        ClampInt((uint)Math.Min(uint.MaxValue, Math.Abs((long)BinaryPrimitives.ReadInt32LittleEndian(head[22..])))));
+            }
             if (n >= 8 && (head[..4].SequenceEqual("II*\0"u8) || head[..4].SequenceEqual("MM\0*"u8))) return TiffSize(file, head[0] == 'I');
             return null;
         }
@@ -61,12 +97,11 @@ public static class ImageHeaders
             if (reader.ReadByte() != 0xFF || reader.ReadByte() != 0xD8) return false;
             // Marker segments carry their length; entropy-coded data after a start of scan runs until a 0xFF that is not
             // a stuffed zero (FF 00) or a restart marker (FF D0-D7). The picture is whole when EOI (FF D9) is reached.
-            bool inScan = false;
             while (true)
             {
                 int b = reader.ReadByte();
                 if (b < 0) return true;
-                if (b != 0xFF) { if (inScan) continue; return false; }
+                if (b != 0xFF) continue; // entropy-coded data, or stray bytes libjpeg skips too
                 int marker;
                 do marker = reader.ReadByte(); while (marker == 0xFF);
                 if (marker < 0) return true;
@@ -79,7 +114,6 @@ public static class ImageHeaders
                 if (skip < 0) return false;
                 if (reader.Position + skip > file.Length) return true;
                 reader.Seek(skip, SeekOrigin.Current);
-                inScan = marker == 0xDA;
             }
         }
         catch (IOException) { return false; }
@@ -93,23 +127,31 @@ public static class ImageHeaders
     /// <summary>The first start-of-frame segment (SOF0-SOF15 but DHT, JPG and DAC) holds height then width.</summary>
     private static (int, int)? JpegSize(FileStream file)
     {
-        Span<byte> seg = stackalloc byte[9];
-        file.Position = 2;
-        while (file.Position < file.Length)
+        // Segments up to the first start of frame; bytes between segments are skipped up to the next 0xFF, as libjpeg
+        // skips them ("extraneous bytes before marker"): stopping there let a declared 12000×12000 through to the decoder.
+        var reader = new BufferedStream(file, 1 << 16);
+        reader.Position = 2;
+        Span<byte> seg = stackalloc byte[7];
+        while (true)
         {
-            if (file.ReadAtLeast(seg[..4], 4, throwOnEndOfStream: false) < 4 || seg[0] != 0xFF) return null;
-            int marker = seg[1];
-            if (marker == 0xFF) { file.Position -= 3; continue; }
-            int length = BinaryPrimitives.ReadUInt16BigEndian(seg[2..]);
+            int b = reader.ReadByte();
+            if (b < 0) return null;
+            if (b != 0xFF) continue;
+            int marker;
+            do marker = reader.ReadByte(); while (marker == 0xFF);
+            if (marker < 0) return null;
+            if (marker is 0x00 or 0x01 || marker is >= 0xD0 and <= 0xD7) continue;
+            if (marker is 0xDA or 0xD9) return null;
+            if (reader.ReadAtLeast(seg[..2], 2, throwOnEndOfStream: false) < 2) return null;
+            int length = BinaryPrimitives.ReadUInt16BigEndian(seg);
+            if (length < 2) return null;
             if (marker is >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC)
             {
-                if (file.ReadAtLeast(seg[4..9], 5, throwOnEndOfStream: false) < 5) return null;
-                return (BinaryPrimitives.ReadUInt16BigEndian(seg[7..]), BinaryPrimitives.ReadUInt16BigEndian(seg[5..]));
+                if (reader.ReadAtLeast(seg[2..7], 5, throwOnEndOfStream: false) < 5) return null;
+                return (BinaryPrimitives.ReadUInt16BigEndian(seg[5..]), BinaryPrimitives.ReadUInt16BigEndian(seg[3..]));
             }
-            if (marker is 0xDA or 0xD9 || length < 2) return null;
-            file.Position += length - 2;
+            reader.Seek(length - 2, SeekOrigin.Current);
         }
-        return null;
     }
 
     /// <summary>The first chunk after the RIFF header: VP8X (canvas size minus one, 24-bit), VP8L (14-bit sizes minus

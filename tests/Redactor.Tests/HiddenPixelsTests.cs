@@ -34,6 +34,14 @@ public class HiddenPixelsTests
     {
         var dir = TestPaths.NewTempDir();
         var input = BandedPicture(dir, name, sixteen);
+        // The test means something only if the file still holds the lettering under its transparency.
+        using (var bare = Cv2.ImRead(input, ImreadModes.Color))
+        using (var hiddenBand = bare.RowRange(80, 120))
+        using (var hidden = hiddenBand.Reshape(1))
+        {
+            Cv2.MinMaxLoc(hidden, out double least, out _);
+            Assert.True(least < 50, $"{name} lost the hidden lettering when written");
+        }
         var output = Path.Combine(dir, "out" + Path.GetExtension(name));
         var (code, _, err) = Cli.Run(Cli.WithModels("redact", input, "-o", output, "--detector", "yunet", "-q"));
         Assert.True(code == 0, err);
@@ -171,5 +179,93 @@ public class VideoSizeTests
         Assert.Contains($"error: {input}: video too large: 20000×16", err);
         Assert.DoesNotContain("frames/s", err);
         Assert.False(File.Exists(Path.Combine(dir, "out.mkv")));
+    }
+}
+
+/// <summary>Files whose content is not what their name says, and headers a hostile file could bend.</summary>
+public class ContentTests
+{
+    private static (int Exit, string Err) Redact(string input, string dir)
+    {
+        var (code, _, err) = Cli.Run(Cli.WithModels("redact", input, "-o", Path.Combine(dir, "out" + Path.GetExtension(input)), "--detector", "yunet", "-q"));
+        return (code, err);
+    }
+
+    /// <summary>OpenCV decodes by content: a PAM with alpha named .png skipped the transparency check and showed what
+    /// it hid; a GIF named .png was redacted as its first frame.</summary>
+    [Fact]
+    public void A_file_whose_content_is_not_a_supported_image_is_refused_whatever_its_name()
+    {
+        var dir = TestPaths.NewTempDir();
+        using var picture = new Mat(40, 60, MatType.CV_8UC4, new Scalar(0, 0, 255, 0));
+        var pam = Path.Combine(dir, "hidden.pam");
+        Assert.True(Cv2.ImWrite(pam, picture));
+        var named = Path.Combine(dir, "hidden.png");
+        File.Move(pam, named);
+        var (code, err) = Redact(named, dir);
+        Assert.Equal(1, code);
+        Assert.Contains("its content is not a JPEG, PNG, WebP, BMP or TIFF image", err);
+        Assert.False(File.Exists(Path.Combine(dir, "out.png")));
+
+        var gif = Path.Combine(dir, "anim.png");
+        var made = TestPaths.Tool("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=s=64x48:d=0.5:r=10", "-f", "gif", gif);
+        Assert.True(made.Exit == 0, made.Err);
+        (code, err) = Redact(gif, dir);
+        Assert.Equal(1, code);
+        Assert.Contains("its content is not a JPEG, PNG, WebP, BMP or TIFF image", err);
+    }
+
+    /// <summary>A BMP declaring a width of int.MinValue gave "internal error (OverflowException)"; an OS/2 BMP (12-byte
+    /// header, 16-bit sizes) of 100×100 was refused as 6553700×1572865.</summary>
+    [Fact]
+    public void Bmp_headers_are_read_by_their_kind()
+    {
+        var dir = TestPaths.NewTempDir();
+        var os2 = Path.Combine(dir, "os2.bmp");
+        const int W = 100, H = 100, Row = (W * 3 + 3) / 4 * 4;
+        var bytes = new byte[26 + Row * H];
+        "BM"u8.CopyTo(bytes);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(2), bytes.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(10), 26);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(14), 12);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(18), W);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(20), H);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(22), 1);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(24), 24);
+        bytes.AsSpan(26).Fill(100);
+        File.WriteAllBytes(os2, bytes);
+        Assert.Equal((W, H), Redactor.OpenCv.ImageHeaders.SizeOf(os2));
+
+        var min = Path.Combine(dir, "min.bmp");
+        var hostile = (byte[])bytes.Clone();
+        BinaryPrimitives.WriteInt32LittleEndian(hostile.AsSpan(14), 40);
+        BinaryPrimitives.WriteInt32LittleEndian(hostile.AsSpan(18), int.MinValue);
+        BinaryPrimitives.WriteInt32LittleEndian(hostile.AsSpan(22), 100);
+        File.WriteAllBytes(min, hostile);
+        var (code, err) = Redact(min, dir);
+        Assert.Equal(1, code);
+        Assert.Contains("image too large", err);
+        Assert.DoesNotContain("internal error", err);
+    }
+
+    /// <summary>libjpeg skips stray bytes before a marker; the size check stopped at them and left a declared
+    /// 12000×12000 to the decoder (522 MB).</summary>
+    [Fact]
+    public void A_stray_byte_before_the_frame_header_does_not_hide_its_size()
+    {
+        var dir = TestPaths.NewTempDir();
+        var jpg = File.ReadAllBytes(Path.Combine(TestPaths.DlibFaces, "images", "2008_001009.jpg"));
+        int sof = Enumerable.Range(2, jpg.Length - 9).First(i => jpg[i] == 0xFF && jpg[i + 1] is 0xC0 or 0xC2);
+        var bent = new List<byte>(jpg[..sof]) { 0x00 };
+        bent.AddRange(jpg[sof..]);
+        var bytes = bent.ToArray();
+        BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(sof + 1 + 5), 12000);
+        BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(sof + 1 + 7), 12000);
+        var path = Path.Combine(dir, "stray.jpg");
+        File.WriteAllBytes(path, bytes);
+        Assert.Equal((12000, 12000), Redactor.OpenCv.ImageHeaders.SizeOf(path));
+        var (code, err) = Redact(path, dir);
+        Assert.Equal(1, code);
+        Assert.Contains("image too large: 12000×12000", err);
     }
 }
