@@ -216,7 +216,8 @@ internal static partial class Flock
 
     private const int LockEx = 2, LockNb = 4, EWouldBlock = 11;
 
-    [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
+    // glibc's soname: "libc" alone is found through libc.so, which only libc6-dev installs (and is a linker script).
+    [LibraryImport("libc.so.6", EntryPoint = "flock", SetLastError = true)]
     private static partial int NativeFlock(int fd, int operation);
 
     /// <summary>Takes an exclusive lock without waiting. <see cref="Result.Unsupported"/> where the file system has no
@@ -231,6 +232,10 @@ internal static partial class Flock
             handle.DangerousAddRef(ref added);
             if (NativeFlock((int)handle.DangerousGetHandle(), LockEx | LockNb) == 0) return Result.Locked;
             return Marshal.GetLastPInvokeError() == EWouldBlock ? Result.Busy : Result.Unsupported;
+        }
+        catch (DllNotFoundException)
+        {
+            return Result.Unsupported; // not glibc: FileShare.None's own flock is then the only lock
         }
         finally
         {
