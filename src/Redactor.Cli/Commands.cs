@@ -115,8 +115,8 @@ internal static class Commands
         // would replace it. Regular files are written beside and renamed into place when complete.
         string jsonPath = Path.GetFullPath(o.Json);
         bool direct = !toStdout && FileKinds.IsSpecial(jsonPath);
-        string? temp = toStdout || direct ? null : TempFiles.PathBeside(jsonPath);
-        if (temp is not null)
+        bool viaTemp = !toStdout && !direct;
+        if (viaTemp)
         {
             PrepareOutput(jsonPath, overwrite: true);
             RemoveStaleTemporaries([jsonPath], o.Quiet, stderr);
@@ -124,51 +124,69 @@ internal static class Commands
         int failed = 0;
         using var engine = new Engine(o);
         RequireModel(engine, items);
-        try
+        using var temp = viaTemp ? TempFile.Beside(jsonPath) : null;
+        // The temporary file's stream is its lock, and stays open until it is renamed into place.
+        using (var stream = toStdout ? Console.OpenStandardOutput()
+               : direct ? new FileStream(jsonPath, FileMode.Open, FileAccess.Write)
+               : new KeepOpen(temp!.Stream))
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
-            using (var stream = toStdout ? Console.OpenStandardOutput()
-                   : direct ? new FileStream(jsonPath, FileMode.Open, FileAccess.Write)
-                   : File.Create(temp!))
-            using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+            json.WriteStartObject();
+            json.WriteString("redactor", App.Version);
+            json.WriteStartArray("files");
+            ProgressView.Create(o.Quiet || toStdout, stderr).Run(view =>
             {
-                json.WriteStartObject();
-                json.WriteString("redactor", App.Version);
-                json.WriteStartArray("files");
-                ProgressView.Create(o.Quiet || toStdout, stderr).Run(view =>
+                foreach (var item in items)
                 {
-                    foreach (var item in items)
+                    ct.ThrowIfCancellationRequested();
+                    bool started = false;
+                    try
                     {
-                        ct.ThrowIfCancellationRequested();
-                        bool started = false;
-                        try
-                        {
-                            if (item.Error is not null) throw new MediaException(item.Error);
-                            started = true;
-                            if (item.Kind == MediaKind.Photo) DetectPhoto(engine, item.Input, json, line => view.Print(stderr, line));
-                            else DetectVideo(engine, item.Input, json, view.For(Path.GetFileName(item.Input)), line => view.Print(stderr, line), ct);
-                        }
-                        catch (Exception e) when (e is not OperationCanceledException)
-                        {
-                            if (item.Kind == MediaKind.Video && started) ThrowIfInterrupted(ct);
-                            failed++;
-                            view.Print(stderr, $"error: {item.Input}: {Reason(e)}");
-                        }
+                        if (item.Error is not null) throw new MediaException(item.Error);
+                        started = true;
+                        if (item.Kind == MediaKind.Photo) DetectPhoto(engine, item.Input, json, line => view.Print(stderr, line));
+                        else DetectVideo(engine, item.Input, json, view.For(Path.GetFileName(item.Input)), line => view.Print(stderr, line), ct);
                     }
-                });
-                json.WriteEndArray();
-                json.WriteEndObject();
-            }
-            if (temp is not null)
-            {
-                TempFiles.Publish(temp, jsonPath, overwrite: true);
-                if (!o.Quiet) stdout.WriteLine($"wrote {o.Json} ({items.Count - failed} file{(items.Count - failed == 1 ? "" : "s")})");
-            }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        if (item.Kind == MediaKind.Video && started) ThrowIfInterrupted(ct);
+                        failed++;
+                        view.Print(stderr, $"error: {item.Input}: {Reason(e)}");
+                    }
+                }
+            });
+            json.WriteEndArray();
+            json.WriteEndObject();
         }
-        finally
+        if (temp is not null)
         {
-            if (temp is not null) TempFiles.TryDelete(temp);
+            temp.Publish(jsonPath, overwrite: true);
+            if (!o.Quiet) stdout.WriteLine($"wrote {o.Json} ({items.Count - failed} file{(items.Count - failed == 1 ? "" : "s")})");
         }
         return failed == 0 ? App.Ok : App.SomeFailed;
+    }
+
+    /// <summary>A stream whose disposal leaves the stream it wraps open (here a locked temporary file's, closed by its
+    /// <see cref="TempFile"/> once renamed into place).</summary>
+    private sealed class KeepOpen(Stream inner) : Stream
+    {
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => inner.Length;
+        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+        public override void Write(ReadOnlySpan<byte> buffer) => inner.Write(buffer);
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Flush();
+            base.Dispose(disposing);
+        }
     }
 
     private static void DetectPhoto(Engine engine, string path, Utf8JsonWriter json, Action<string> warn)
@@ -357,9 +375,8 @@ internal static class Commands
         try
         {
             Directory.CreateDirectory(dir);
-            var probe = TempFiles.PathBeside(output);
-            File.WriteAllBytes(probe, []);
-            File.Delete(probe);
+            // Created and deleted under its lock, like every temporary file of ours (TempFile).
+            using (TempFile.Beside(output)) { }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

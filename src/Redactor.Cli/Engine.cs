@@ -12,6 +12,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
 {
     private readonly List<IFaceDetector> _workers = [];
     private IFaceDetector? _photo;
+    private bool _warnedToolsOutliveUs;
 
     /// <summary>With tracking, detectors also return weak detections for the tracker; photos never use them.</summary>
     private ScorePolicy Policy => new(options.Threshold, weakEvidence: !options.NoTrack);
@@ -228,6 +229,12 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     public VideoResult RedactVideo(
         string input, string output, RedactOptions o, FrameRedactor redactor, IProgress<PipelineProgress> progress, Action<string> warn, CancellationToken ct)
     {
+        // Once a run, and only when it encodes: the protection FfmpegProcess.DeathSignal gives would otherwise be gone unsaid.
+        if (!FfmpegProcess.ToolsDieWithUs && !_warnedToolsOutliveUs)
+        {
+            _warnedToolsOutliveUs = true;
+            warn("warning: setpriv (util-linux) is not available here: if redactor is killed, its encoder may finish a partial copy; the next run into that folder removes it");
+        }
         var info = ProbeVideo(input, ct);
         var keepAudio = o.Audio == AudioMode.Keep;
         // Everything but the first video stream and the audio is left out: name it, since it may be what the user wanted.
@@ -249,15 +256,11 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         var frame = ImageFiles.Read(input, out var warning);
         var faces = FacesIn(frame, detector);
         redactor.Apply(frame, faces.Select(f => f.Box));
-        var temp = TempFiles.PathBeside(output);
-        try
+        // Written through the locked file's own handle, so the lock covers it from creation to rename (TempFile).
+        using (var temp = TempFile.Beside(output))
         {
-            ImageFiles.Write(frame, temp, Path.GetExtension(output));
-            TempFiles.Publish(temp, output, overwrite);
-        }
-        finally
-        {
-            TempFiles.TryDelete(temp);
+            ImageFiles.Write(frame, temp.Stream, Path.GetExtension(output));
+            temp.Publish(output, overwrite);
         }
         return (faces.Count, warning);
     }

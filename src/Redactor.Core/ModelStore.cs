@@ -83,31 +83,24 @@ public sealed class ModelStore
     {
         System.IO.Directory.CreateDirectory(Directory);
         var target = PathOf(model);
-        // Named as every temporary file of ours, so that one a killed install left is known and removed later.
-        var temp = TempFiles.PathBeside(target);
-        try
+        // Named and locked as every temporary file of ours, so that one a killed install left is known and removed later.
+        using var temp = TempFile.Beside(target);
+        var output = temp.Stream;
+        using (var hasher = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
         {
-            using (var output = File.Create(temp))
-            using (var hasher = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+            var buffer = new byte[81920];
+            int read;
+            while ((read = content.Read(buffer)) > 0)
             {
-                var buffer = new byte[81920];
-                int read;
-                while ((read = content.Read(buffer)) > 0)
-                {
-                    hasher.AppendData(buffer, 0, read);
-                    output.Write(buffer, 0, read);
-                }
-                var actual = Convert.ToHexStringLower(hasher.GetHashAndReset());
-                if (!actual.Equals(model.Sha256, StringComparison.OrdinalIgnoreCase))
-                    throw new MediaException($"sha256 mismatch for {model.FileName}: got {actual}, expected {model.Sha256}");
+                hasher.AppendData(buffer, 0, read);
+                output.Write(buffer, 0, read);
             }
-            File.Move(temp, target, overwrite: true);
-            return target;
+            var actual = Convert.ToHexStringLower(hasher.GetHashAndReset());
+            if (!actual.Equals(model.Sha256, StringComparison.OrdinalIgnoreCase))
+                throw new MediaException($"sha256 mismatch for {model.FileName}: got {actual}, expected {model.Sha256}");
         }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        temp.Publish(target, overwrite: true);
+        return target;
     }
 
     /// <summary>Removes what installs killed outright left in the folder; returns their names.</summary>

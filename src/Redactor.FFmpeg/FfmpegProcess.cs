@@ -70,7 +70,15 @@ public sealed class FfmpegProcess : IDisposable
     /// (<see cref="TempFiles.RemoveStale"/>). Null where setpriv is missing or cannot set the signal (a sandbox that
     /// forbids prctl): the tools then run as before, rather than every video failing.
     /// </summary>
-    internal static string? DeathSignal => LazyDeathSignal.Value;
+    internal static string? DeathSignal => WithoutDeathSignal.Value ? null : LazyDeathSignal.Value;
+
+    /// <summary>Whether the tools are killed with us (<see cref="DeathSignal"/>): without it a killed run's encoder may
+    /// finish a partial copy, which the user is warned of.</summary>
+    public static bool ToolsDieWithUs => DeathSignal is not null;
+
+    /// <summary>Test seam: in this flow of execution, run as if setpriv were missing (a static flag would reach the
+    /// tests running beside it).</summary>
+    internal static readonly AsyncLocal<bool> WithoutDeathSignal = new();
 
     private static readonly Lazy<string?> LazyDeathSignal = new(() =>
     {

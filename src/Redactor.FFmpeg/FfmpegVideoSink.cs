@@ -12,10 +12,9 @@ public sealed record VideoOutputOptions(int Crf = 18, bool KeepAudio = true);
 public sealed class FfmpegVideoSink : IFrameSink
 {
     private readonly FfmpegProcess _process;
-    private readonly string _tempPath;
+    private readonly TempFile _temp;
     private readonly string _finalPath;
     private readonly bool _overwrite;
-    private bool _completed;
 
     public FfmpegVideoSink(string inputPath, MediaInfo info, string outputPath, bool overwrite, VideoOutputOptions options)
     {
@@ -23,7 +22,9 @@ public sealed class FfmpegVideoSink : IFrameSink
         _overwrite = overwrite;
         var ext = Path.GetExtension(_finalPath);
         var policy = ContainerPolicy.For(ext, options.Crf);
-        _tempPath = TempFiles.PathBeside(_finalPath);
+        // Created and locked before ffmpeg opens it: ffmpeg truncates the same file, so our lock covers what it writes
+        // and another run's cleanup leaves it alone while we live.
+        _temp = TempFile.Beside(_finalPath);
         var (w, h) = info.DisplaySize();
         var args = new List<string>
         {
@@ -49,11 +50,19 @@ public sealed class FfmpegVideoSink : IFrameSink
         [
             "-map_metadata", "-1", "-map_metadata:s", "-1", "-map_chapters", "-1",
             "-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact",
-            "-f", policy.Muxer, _tempPath,
+            "-f", policy.Muxer, _temp.Path,
         ]);
         if (policy.Muxer is "mp4" or "mov") args.InsertRange(args.Count - 3, ["-movflags", "+faststart"]);
         Arguments = args;
-        _process = FfmpegProcess.Start("ffmpeg", args, redirectInput: true);
+        try
+        {
+            _process = FfmpegProcess.Start("ffmpeg", args, redirectInput: true);
+        }
+        catch
+        {
+            _temp.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The encoder's argument list, for diagnostics and tests.</summary>
@@ -84,13 +93,12 @@ public sealed class FfmpegVideoSink : IFrameSink
         }
         _process.WaitForExit(cancellationToken);
         if (_process.ExitCode != 0) throw FfmpegErrors.Explain("ffmpeg", _process.Stderr);
-        TempFiles.Publish(_tempPath, _finalPath, _overwrite);
-        _completed = true;
+        _temp.Publish(_finalPath, _overwrite);
     }
 
     public void Dispose()
     {
         _process.Dispose();
-        if (!_completed) TempFiles.TryDelete(_tempPath);
+        _temp.Dispose();
     }
 }

@@ -289,8 +289,9 @@ public static class ImageFiles
     private const int JpegSamplingFactor = 7;
     private const int JpegSampling444 = 0x111111;
 
-    /// <summary>Encodes <paramref name="frame"/> in the format named by <paramref name="extension"/> (".jpg", ".png"…).</summary>
-    public static unsafe void Write(Frame frame, string path, string extension)
+    /// <summary>Encodes <paramref name="frame"/> in the format named by <paramref name="extension"/> (".jpg", ".png"…)
+    /// into <paramref name="output"/> (a locked temporary file's stream: see <see cref="TempFile"/>).</summary>
+    public static unsafe void Write(Frame frame, Stream output, string extension)
     {
         int[] parameters = extension.ToLowerInvariant() switch
         {
@@ -305,7 +306,7 @@ public static class ImageFiles
             using var mat = Mat.FromPixelData(frame.Height, frame.Width, MatType.CV_8UC3, (IntPtr)p, frame.Stride);
             if (!Cv2.ImEncode(extension, mat, out byte[] encoded, parameters))
                 throw new MediaException($"could not encode the image as {extension}");
-            File.WriteAllBytes(path, encoded);
+            output.Write(encoded);
         }
     }
 }

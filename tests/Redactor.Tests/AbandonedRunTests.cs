@@ -112,20 +112,26 @@ public class AbandonedRunTests
         }
     }
 
+    /// <summary>A file whose lock can be taken is abandoned, whatever pid and host its name gives; one named before runs
+    /// locked theirs is judged by its age as well, since an older redactor may still be writing it.</summary>
     [Fact]
     public void Stale_temporary_files_are_removed_and_those_of_live_runs_kept()
     {
         var dir = TestPaths.NewTempDir();
         int dead = 5_000_000; // above Linux's largest pid (2^22)
         while (Directory.Exists($"/proc/{dead}")) dead++;
-        string host = TempFiles.HostTag, elsewhere = host == "0000" ? "0001" : "0000";
-        string[] stale = [$".clip.{dead}-{host}-0123abcd{TempFiles.Marker}.mkv", $".p.q.{dead}-{host}-89abcdef{TempFiles.Marker}.jpg"];
+        string host = TempFiles.HostTag, elsewhere = host == "0000" ? "0001" : "0000", locked = TempFiles.LockedTag + TempFiles.Marker;
+        string[] stale =
+        [
+            $".clip.{dead}-{host}-0123abcd{locked}.mkv", $".p.q.{dead}-{host}-89abcdef{locked}.jpg",
+            $".clip.{Environment.ProcessId}-{host}-0123abcd{locked}.mkv", // our pid, but not held by us: not ours
+            $".clip.1-{host}-0123abcd{locked}.webm", // a live pid, and not held
+            $".clip.{dead}-{elsewhere}-0123abcd{locked}.webm", // another machine's, written just now, and not held
+        ];
         string[] kept =
         [
-            $".clip.{Environment.ProcessId}-{host}-0123abcd{TempFiles.Marker}.mkv", // ours
-            $".clip.1-{host}-0123abcd{TempFiles.Marker}.webm", // pid 1 is always alive
-            $".clip.{dead}-{elsewhere}-0123abcd{TempFiles.Marker}.webm", // another machine's, written just now
-            $".young.0123abcd{TempFiles.Marker}.mp4", // no owner named, and written just now
+            $".young.0123abcd{TempFiles.Marker}.mp4", // named before locks, and written just now
+            $".clip.{dead}-{host}-0123abcd{TempFiles.Marker}.mkv", // the same
             $"clip{TempFiles.Marker}.mp4", ".hidden.jpg", "clip.mkv",
         ];
         foreach (var f in stale.Concat(kept)) File.WriteAllText(Path.Combine(dir, f), "x");
@@ -135,18 +141,14 @@ public class AbandonedRunTests
             File.WriteAllText(Path.Combine(dir, f), "x");
             File.SetLastWriteTimeUtc(Path.Combine(dir, f), DateTime.UtcNow - TempFiles.UnownedAge - TimeSpan.FromMinutes(1));
         }
-
-        // A live process started after the file was last written is not its owner, but one given the dead owner's number.
-        using var later = System.Diagnostics.Process.Start("sleep", "60");
-        var reused = $".reused.{later.Id}-{host}-0123abcd{TempFiles.Marker}.mp4";
-        File.WriteAllText(Path.Combine(dir, reused), "x");
-        File.SetLastWriteTimeUtc(Path.Combine(dir, reused), DateTime.UtcNow - TimeSpan.FromDays(1));
-        old = [.. old, reused];
+        // A live run's file, held since its creation.
+        using var live = TempFile.Beside(Path.Combine(dir, "live.mkv"));
+        File.SetLastWriteTimeUtc(live.Path, DateTime.UtcNow - TimeSpan.FromDays(1));
+        kept = [.. kept, Path.GetFileName(live.Path)];
 
         var removed = TempFiles.RemoveStale(dir);
-        later.Kill();
         Assert.Equal(stale.Concat(old).Order(), removed.Order());
         Assert.Equal(kept.Order(), Directory.GetFiles(dir).Select(Path.GetFileName).Order());
-        Assert.Matches($@"^\.name\.{Environment.ProcessId}-{host}-[0-9a-f]{{8}}\.redactor-tmp\.mkv$", Path.GetFileName(TempFiles.PathBeside("/x/name.mkv")));
+        Assert.Matches($@"^\.name\.{Environment.ProcessId}-{host}-[0-9a-f]{{8}}-locked\.redactor-tmp\.mkv$", Path.GetFileName(TempFiles.PathBeside("/x/name.mkv")));
     }
 }

@@ -33,7 +33,7 @@ public class ModelStoreTests
         foreach (var m in ModelStore.Catalog) File.Copy(Path.Combine(TestPaths.Models, m.FileName), Path.Combine(store, m.FileName));
         int dead = 5_000_000; // above Linux's largest pid (2^22)
         while (Directory.Exists($"/proc/{dead}")) dead++;
-        var stale = $".face_detection_yunet_2023mar.{dead}-{TempFiles.HostTag}-0123abcd{TempFiles.Marker}.onnx";
+        var stale = $".face_detection_yunet_2023mar.{dead}-{TempFiles.HostTag}-0123abcd{TempFiles.LockedTag}{TempFiles.Marker}.onnx";
         File.WriteAllText(Path.Combine(store, stale), "half a model");
         var link = Path.Combine(dir, "link");
         Directory.CreateSymbolicLink(link, store);
