@@ -18,21 +18,16 @@ public sealed class FfmpegFrameSource : IFrameSource
     private long _next;
     private bool _ended;
 
-    /// <param name="squarePixels">Widen (or narrow) each picture to square pixels, for the detectors: YuNet found 74 of
-    /// 87 faces in 9 dlib photos with their width squeezed to 3/4, as 4:3 pixels store them (84 at 9/8 wide, DV's 8:9),
-    /// against 87 as they are. Only the width changes (even, so the frame stays 4:2:0-friendly); <see cref="XScale"/>
-    /// maps positions back.</param>
+    /// <param name="squarePixels">Reshape each picture to square pixels for the detectors (<see cref="MediaInfo.DetectionSize"/>):
+    /// YuNet found 74 of 87 faces in 9 dlib photos with their width squeezed to 3/4, as 4:3 pixels store them (84 at 9/8
+    /// wide, DV's 8:9), against 87 as they are. <see cref="XScale"/> and <see cref="YScale"/> map positions back.</param>
     public FfmpegFrameSource(string path, MediaInfo info, bool squarePixels = false)
     {
-        (Width, Height) = info.DisplaySize();
-        int storedWidth = Width;
-        string? square = null;
-        if (squarePixels && info.DisplaySampleAspectRatio() is { } sar && MediaProbe.ParseRate(sar) is double shape)
-        {
-            Width = Math.Max(2, (int)Math.Round(Width * shape / 2) * 2);
-            square = $"scale={Width}:{Height},setsar=1";
-        }
+        var (storedWidth, storedHeight) = info.DisplaySize();
+        (Width, Height) = squarePixels ? info.DetectionSize() : (storedWidth, storedHeight);
+        string? square = (Width, Height) != (storedWidth, storedHeight) ? $"scale={Width}:{Height},setsar=1" : null;
         XScale = (double)storedWidth / Width;
+        YScale = (double)storedHeight / Height;
         FrameCountHint = info.Video?.FrameCount;
         var rate = info.EncoderFrameRate();
         _fps = MediaProbe.ParseRate(rate) ?? 30;
@@ -63,6 +58,9 @@ public sealed class FfmpegFrameSource : IFrameSource
 
     /// <summary>Stored pixels per pixel of these frames across (1 unless <c>squarePixels</c> changed the width).</summary>
     public double XScale { get; }
+
+    /// <summary>Stored pixels per pixel of these frames down (1 unless <c>squarePixels</c> changed the height).</summary>
+    public double YScale { get; }
     public int Height { get; }
     public long? FrameCountHint { get; }
 

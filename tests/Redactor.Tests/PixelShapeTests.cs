@@ -52,6 +52,35 @@ public class PixelShapeTests
         Assert.True(boxes[1].Max(b => b.X + b.W) > 400, "no box near the right edge: positions not mapped back");
     }
 
+    /// <summary>The pixel shape is metadata anyone can write: 1:2 halved the width the detectors saw (a quarter of the
+    /// detections), 1:6 and 6:1 left none, while the render drew on stored pixels that showed the faces.</summary>
+    [Theory]
+    [InlineData("1/2")]
+    [InlineData("1/6")]
+    [InlineData("6/1")]
+    [InlineData("255/1")]
+    public void Faces_stay_covered_whatever_pixel_shape_the_file_declares(string sar)
+    {
+        var dir = TestPaths.NewTempDir();
+        // 360x480, two faces (dlib's boxes): 145,79 76x76 and 125,214 90x91.
+        var input = SourceBytesTests.Make(dir, "in.mp4", "-loop", "1", "-t", "1", "-r", "10", "-i", Path.Combine(TestPaths.DlibFaces, "images", "2008_001009.jpg"),
+            "-vf", $"setsar={sar}", "-c:v", "libx264", "-crf", "12", "-pix_fmt", "yuv420p");
+        var (code, _, err) = Cli.Run(Cli.WithModels("redact", input, "--detector", "yunet", "--style", "fill", "--color", "ff00ff", "-q"));
+        Assert.True(code == 0, err);
+        var raw = Path.Combine(dir, "frame.rgb");
+        // ffmpeg's decoder gives stored pixels, whatever the shape.
+        var r = TestPaths.Tool("ffmpeg", "-v", "error", "-y", "-i", Path.Combine(dir, "in.redacted.mp4"), "-vf", "select=eq(n\\,5)", "-frames:v", "1",
+            "-f", "rawvideo", "-pix_fmt", "rgb24", raw);
+        Assert.True(r.Exit == 0, r.Err);
+        var px = File.ReadAllBytes(raw);
+        Assert.Equal(360 * 480 * 3, px.Length);
+        foreach (var (x, y) in new[] { (183, 117), (170, 259) })
+        {
+            var c = px[((y * 360 + x) * 3)..((y * 360 + x) * 3 + 3)];
+            Assert.True(c[0] > 200 && c[1] < 60 && c[2] > 200, $"the face at {x},{y} shows ({string.Join(',', c)}) at SAR {sar}");
+        }
+    }
+
     [Fact]
     public void A_quarter_turn_turns_the_pixel_shape_too()
     {
