@@ -235,6 +235,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     {
         var info = ProbeVideo(input, ct);
         var keepAudio = o.Audio == AudioMode.Keep;
+        if (keepAudio) ContainerPolicy.For(Path.GetExtension(output), o.Crf).CheckAudio(input, info, ct);
         // Everything but the first video stream and the audio is left out: name it, since it may be what the user wanted.
         foreach (var s in info.Streams.Where(s => s != info.Video && !s.IsAudio))
             warn($"warning: {input}: dropping stream #{s.Index} ({s.CodecType}{(s.CodecName is null ? "" : " " + s.CodecName)}{(s.IsAttachedPicture ? ", cover picture" : "")})");
