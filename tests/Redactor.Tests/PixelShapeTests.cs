@@ -125,4 +125,32 @@ public class AlphaVideoTests
         var hidden = At(120, 60);
         Assert.True(hidden.All(c => c < 40), $"a transparent pixel shows its colour: {string.Join(',', hidden)}");
     }
+
+    /// <summary>The probe reads the first frame's pixel format: a MOV joined (-c copy) from an opaque rgb24 PNG part and
+    /// an rgba one probes as rgb24, and the red under the second part's transparency showed.</summary>
+    [Fact]
+    public void Alpha_that_starts_after_the_first_frame_is_composited_too()
+    {
+        var dir = TestPaths.NewTempDir();
+        var opaque = SourceBytesTests.Make(dir, "opaque.mov", "-f", "lavfi", "-i", "color=c=green:size=160x120:rate=10:duration=0.5", "-c:v", "png", "-pix_fmt", "rgb24");
+        var hidden = SourceBytesTests.Make(dir, "hidden.mov", "-f", "lavfi", "-i", HiddenRed, "-c:v", "png", "-pix_fmt", "rgba");
+        var list = Path.Combine(dir, "list.txt");
+        File.WriteAllText(list, $"file '{opaque}'\nfile '{hidden}'\n");
+        var input = SourceBytesTests.Make(dir, "in.mov", "-f", "concat", "-safe", "0", "-i", list, "-c", "copy");
+        Assert.Contains("\"pix_fmt\": \"rgb24\"", TestPaths.Tool("ffprobe", "-v", "error", "-show_streams", "-of", "json", input).Out);
+        var (code, _, err) = Cli.Run(Cli.WithModels("redact", input, "--detector", "yunet", "-q"));
+        Assert.True(code == 0, err);
+        var raw = Path.Combine(dir, "frames.rgb");
+        var r = TestPaths.Tool("ffmpeg", "-v", "error", "-y", "-i", Path.Combine(dir, "in.redacted.mov"), "-f", "rawvideo", "-pix_fmt", "rgb24", raw);
+        Assert.True(r.Exit == 0, r.Err);
+        var px = File.ReadAllBytes(raw);
+        const int size = 160 * 120 * 3;
+        // The join's timing gives a few repeated pictures: the last frame is the second part's.
+        int last = px.Length / size - 1;
+        Assert.True(last >= 9 && px.Length % size == 0, $"{px.Length} bytes of frames");
+        byte[] At(int frame, int x, int y) => px[(frame * size + (y * 160 + x) * 3)..(frame * size + (y * 160 + x) * 3 + 3)];
+        Assert.True(At(2, 120, 60) is [< 50, > 100, < 50], $"the opaque part is not green: {string.Join(',', At(2, 120, 60))}");
+        Assert.True(At(last, 40, 60) is [< 50, > 100, < 50], $"the second part's opaque half is not green: {string.Join(',', At(last, 40, 60))}");
+        Assert.True(At(last, 120, 60).All(c => c < 40), $"a transparent pixel shows its colour: {string.Join(',', At(last, 120, 60))}");
+    }
 }
