@@ -43,8 +43,9 @@ public sealed class FfmpegFrameSource : IFrameSource
         // maker hid (a transparent band over text). premultiply composites onto black, as a player shows it. Decided by
         // the codec, not by the pixel format the probe read from the first frame: alpha may start later (PNG-in-MOV
         // joined from an rgb24 and an rgba part probes as rgb24; ProRes 4444 signals alpha frame by frame), and ffmpeg
-        // rebuilds the filters when the format changes. Opaque frames are given an opaque alpha channel on the way in.
-        if (vpxAlpha || HasAlpha(v.PixelFormat) || MayCarryAlpha(v.CodecName)) filters.Add("premultiply=inplace=1");
+        // rebuilds the filters when the format changes. Opaque frames get an opaque alpha channel on the way in: in gbrap,
+        // which cost 1080p ProRes 422 6 ms more a frame (each pass) against 18 ms for the yuva444p10 ffmpeg picks itself.
+        if (vpxAlpha || HasAlpha(v.PixelFormat) || MayCarryAlpha(v.CodecName)) filters.Add("format=gbrap,premultiply=inplace=1");
         filters.Add($"fps=fps={rate}:start_time=0");
         if (square is not null) filters.Add(square);
         args.AddRange(["-vf", string.Join(',', filters), "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "bgr24", "pipe:1"]);
