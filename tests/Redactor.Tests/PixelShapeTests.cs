@@ -81,6 +81,21 @@ public class PixelShapeTests
         }
     }
 
+    /// <summary>The detectors' pictures are stretched to square pixels, so the size limits apply to the stretched size:
+    /// SAR 255:1 on 720p took the first pass to 1.58 GB before the stretch was bounded.</summary>
+    [Fact]
+    public void A_picture_too_large_once_stretched_to_square_pixels_is_refused_before_any_work()
+    {
+        var dir = TestPaths.NewTempDir();
+        // 8200x2100 stored (within 16384 a side), pixels twice as wide: 16400 wide for the detectors.
+        var input = SourceBytesTests.Make(dir, "wide.mkv", "-f", "lavfi", "-i", "color=c=gray:size=8200x2100:rate=1:duration=1", "-vf", "setsar=2/1",
+            "-c:v", "libx264", "-preset", "ultrafast");
+        var (code, _, err) = Cli.Run(Cli.WithModels("redact", input, "--detector", "yunet"));
+        Assert.Equal(1, code);
+        Assert.Contains("video too large: 8200×2100 in non-square pixels is 16400×2100 in square ones", err);
+        Assert.DoesNotContain("frames/s", err);
+    }
+
     [Fact]
     public void A_quarter_turn_turns_the_pixel_shape_too()
     {
