@@ -165,6 +165,10 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         if (w <= 0 || h <= 0) throw new MediaException("not a video (its video stream declares no picture size)");
         if (w > MaxVideoSide || h > MaxVideoSide || (long)w * h > MaxVideoPixels)
             throw new MediaException($"video too large: {w}×{h}; the limit is {MaxVideoSide} pixels a side and {MaxVideoPixels / 1e6:0.#} megapixels a frame (8K is 33)");
+        // The detectors' pictures are stretched to square pixels: SAR 255:1 on 720p took the first pass to 1.58 GB.
+        var (dw, dh) = info.DetectionSize();
+        if (dw > MaxVideoSide || dh > MaxVideoSide || (long)dw * dh > MaxVideoPixels)
+            throw new MediaException($"video too large: {w}×{h} in non-square pixels is {dw}×{dh} in square ones; the limit is {MaxVideoSide} pixels a side and {MaxVideoPixels / 1e6:0.#} megapixels a frame (8K is 33)");
         return info;
     }
 
@@ -193,7 +197,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
             // The detectors see square pixels; the render pass, the tracker and the JSON report work in stored ones.
             using var source = new FfmpegFrameSource(path, info, squarePixels: true);
             var detections = VideoPipeline.Detect(source, VideoDetectors(), progress, ct);
-            if (source.XScale != 1) detections = ToStoredPixels(detections, (float)source.XScale);
+            if (source.XScale != 1 || source.YScale != 1) detections = ToStoredPixels(detections, (float)source.XScale, (float)source.YScale);
             if (source.Damage is { } damage)
                 warn?.Invoke($"warning: {path}: the decoder reported damage ({damage}); {detections.Count} frames were decoded, and any it could not decode are left out");
             return detections;
@@ -204,16 +208,17 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         }
     }
 
-    /// <summary>Detections made on pictures widened by 1 / <paramref name="x"/>, in the stored pictures' pixels.</summary>
-    private static List<FrameDetections> ToStoredPixels(List<FrameDetections> frames, float x)
+    /// <summary>Detections made on pictures stretched by 1 / <paramref name="x"/> across and 1 / <paramref name="y"/> down, in the
+    /// stored pictures' pixels.</summary>
+    private static List<FrameDetections> ToStoredPixels(List<FrameDetections> frames, float x, float y)
     {
         for (int i = 0; i < frames.Count; i++)
         {
             var f = frames[i];
             frames[i] = f with
             {
-                Detections = f.Detections.Select(d => d with { Box = d.Box with { X = d.Box.X * x, Width = d.Box.Width * x } }).ToList(),
-                Shift = f.Shift is { } s ? s with { Dx = s.Dx * x, CenterX = s.CenterX * x } : null,
+                Detections = f.Detections.Select(d => d with { Box = d.Box with { X = d.Box.X * x, Width = d.Box.Width * x, Y = d.Box.Y * y, Height = d.Box.Height * y } }).ToList(),
+                Shift = f.Shift is { } s ? s with { Dx = s.Dx * x, CenterX = s.CenterX * x, Dy = s.Dy * y, CenterY = s.CenterY * y } : null,
             };
         }
         return frames;
@@ -237,6 +242,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         }
         var info = ProbeVideo(input, ct);
         var keepAudio = o.Audio == AudioMode.Keep;
+        if (keepAudio) ContainerPolicy.For(Path.GetExtension(output), o.Crf).CheckAudio(input, info, ct);
         // Everything but the first video stream and the audio is left out: name it, since it may be what the user wanted.
         foreach (var s in info.Streams.Where(s => s != info.Video && !s.IsAudio))
             warn($"warning: {input}: dropping stream #{s.Index} ({s.CodecType}{(s.CodecName is null ? "" : " " + s.CodecName)}{(s.IsAttachedPicture ? ", cover picture" : "")})");

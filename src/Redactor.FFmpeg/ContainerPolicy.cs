@@ -44,6 +44,34 @@ public sealed record ContainerPolicy(string Muxer, IReadOnlyList<string> VideoCo
         return args;
     }
 
+    /// <summary>ffmpeg's AAC encoder takes at most 8 channels, and so does libopus (mapping family 1).</summary>
+    public const int MaxAudioChannels = 8;
+
+    /// <summary>
+    /// Refuses, before any work, audio this policy cannot re-encode: 12-channel PCM failed after both passes ("Error
+    /// while opening encoder"), and WebM's Opus made it 7.1 without a word. Refused rather than downmixed: a downmix
+    /// changes the sound, and a warning in a batch goes unread; <c>--audio drop</c> is the user's choice to make. Each
+    /// stream's first frame is decoded too, so audio ffmpeg has no decoder for fails here and not at the end.
+    /// </summary>
+    public void CheckAudio(string inputPath, MediaInfo info, CancellationToken ct)
+    {
+        var encoder = AudioEncoder == "libopus" ? "Opus" : "AAC";
+        foreach (var a in info.Audio)
+        {
+            string name = $"audio stream #{a.Index}{(a.CodecName is null ? "" : $" ({a.CodecName})")}";
+            if (a.Channels > MaxAudioChannels)
+                throw new MediaException($"{name} has {a.Channels} channels and {encoder}, which the output's audio is re-encoded to, takes at most {MaxAudioChannels}; use --audio drop to leave the sound out");
+            try
+            {
+                FfmpegProcess.Run("ffmpeg", ["-nostdin", "-hide_banner", "-v", "error", "-i", inputPath, "-map", $"0:{a.Index}", "-frames:a", "1", "-f", "null", "-"], ct);
+            }
+            catch (MediaException e)
+            {
+                throw new MediaException($"{name} cannot be decoded ({e.Message}); use --audio drop to leave the sound out", e.Details, e);
+            }
+        }
+    }
+
     /// <summary>x264 writes its version and every setting into an SEI message of the first frame ("x264 - core 164 r3095
     /// ..."), whatever the bitexact flags; filter_units drops SEI NAL units (type 6) after the encoder. With x264's
     /// defaults (closed GOPs, no HRD) those carry nothing a decoder needs: the pictures decode bit for bit the same.</summary>

@@ -18,21 +18,16 @@ public sealed class FfmpegFrameSource : IFrameSource
     private long _next;
     private bool _ended;
 
-    /// <param name="squarePixels">Widen (or narrow) each picture to square pixels, for the detectors: YuNet found 74 of
-    /// 87 faces in 9 dlib photos with their width squeezed to 3/4, as 4:3 pixels store them (84 at 9/8 wide, DV's 8:9),
-    /// against 87 as they are. Only the width changes (even, so the frame stays 4:2:0-friendly); <see cref="XScale"/>
-    /// maps positions back.</param>
+    /// <param name="squarePixels">Reshape each picture to square pixels for the detectors (<see cref="MediaInfo.DetectionSize"/>):
+    /// YuNet found 74 of 87 faces in 9 dlib photos with their width squeezed to 3/4, as 4:3 pixels store them (84 at 9/8
+    /// wide, DV's 8:9), against 87 as they are. <see cref="XScale"/> and <see cref="YScale"/> map positions back.</param>
     public FfmpegFrameSource(string path, MediaInfo info, bool squarePixels = false)
     {
-        (Width, Height) = info.DisplaySize();
-        int storedWidth = Width;
-        string? square = null;
-        if (squarePixels && info.DisplaySampleAspectRatio() is { } sar && MediaProbe.ParseRate(sar) is double shape)
-        {
-            Width = Math.Max(2, (int)Math.Round(Width * shape / 2) * 2);
-            square = $"scale={Width}:{Height},setsar=1";
-        }
+        var (storedWidth, storedHeight) = info.DisplaySize();
+        (Width, Height) = squarePixels ? info.DetectionSize() : (storedWidth, storedHeight);
+        string? square = (Width, Height) != (storedWidth, storedHeight) ? $"scale={Width}:{Height},setsar=1" : null;
         XScale = (double)storedWidth / Width;
+        YScale = (double)storedHeight / Height;
         FrameCountHint = info.Video?.FrameCount;
         var rate = info.EncoderFrameRate();
         _fps = MediaProbe.ParseRate(rate) ?? 30;
@@ -45,13 +40,25 @@ public sealed class FfmpegFrameSource : IFrameSource
         args.AddRange(["-i", path, "-map", "0:V:0", "-an", "-sn", "-dn"]);
         var filters = new List<string>();
         // bgr24 has no alpha: converting dropped it and showed what transparent pixels hold, which may be anything the
-        // maker hid (a transparent band over text). premultiply composites onto black, as a player shows it.
-        if (vpxAlpha || HasAlpha(v.PixelFormat)) filters.Add("premultiply=inplace=1");
+        // maker hid (a transparent band over text). premultiply composites onto black, as a player shows it. Decided by
+        // the codec, not by the pixel format the probe read from the first frame: alpha may start later (PNG-in-MOV
+        // joined from an rgb24 and an rgba part probes as rgb24; ProRes 4444 signals alpha frame by frame), and ffmpeg
+        // rebuilds the filters when the format changes. Opaque frames get an opaque alpha channel on the way in: in gbrap,
+        // which cost 1080p ProRes 422 6 ms more a frame (each pass) against 18 ms for the yuva444p10 ffmpeg picks itself.
+        if (vpxAlpha || HasAlpha(v.PixelFormat) || MayCarryAlpha(v.CodecName)) filters.Add("format=gbrap,premultiply=inplace=1");
         filters.Add($"fps=fps={rate}:start_time=0");
         if (square is not null) filters.Add(square);
         args.AddRange(["-vf", string.Join(',', filters), "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "bgr24", "pipe:1"]);
         _process = FfmpegProcess.Start("ffmpeg", args, redirectOutput: true);
     }
+
+    /// <summary>Codecs whose ffmpeg decoders can give frames with alpha, or with a palette that may be transparent.
+    /// VP8 and VP9 are not here: ffmpeg's own decoders drop WebM's alpha side stream, and the libvpx ones are chosen when
+    /// the stream's alpha_mode tag announces it. H.264, HEVC, MPEG-2, MPEG-4, AV1 and DNxHD decode no alpha in ffmpeg 5.1.</summary>
+    internal static bool MayCarryAlpha(string? codec) => codec is "png" or "apng" or "qtrle" or "prores" or "ffv1" or "rawvideo"
+        or "utvideo" or "huffyuv" or "ffvhuff" or "magicyuv" or "lagarith" or "sheervideo" or "cfhd" or "hap" or "dxv" or "tiff"
+        or "gif" or "webp" or "targa" or "bmp" or "sgi" or "pam" or "dds" or "exr" or "jpeg2000" or "v408" or "ayuv" or "vp6a"
+        or "8bps" or "msrle" or "tscc" or "zmbv" or "qdraw";
 
     /// <summary>Whether an ffmpeg pixel format carries alpha: yuva420p, gbrap10le, rgba64be, argb, ya8, ayuv64le, and
     /// pal8, whose palette entries may be transparent. Formats with an unused byte are named with 0 or x (rgb0, x2rgb10le).</summary>
@@ -63,6 +70,9 @@ public sealed class FfmpegFrameSource : IFrameSource
 
     /// <summary>Stored pixels per pixel of these frames across (1 unless <c>squarePixels</c> changed the width).</summary>
     public double XScale { get; }
+
+    /// <summary>Stored pixels per pixel of these frames down (1 unless <c>squarePixels</c> changed the height).</summary>
+    public double YScale { get; }
     public int Height { get; }
     public long? FrameCountHint { get; }
 

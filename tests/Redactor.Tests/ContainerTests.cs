@@ -42,7 +42,10 @@ public class ContainerTests
         Assert.Contains("dropping stream #2 (subtitle", err);
         var output = Streams(Path.Combine(dir, "in.redacted.mkv"));
         Assert.Equal(new[] { "video", "audio" }, output.Select(s => s.GetProperty("codec_type").GetString()));
-        Assert.Equal("50", output[0].GetProperty("nb_read_frames").GetString());
+        // 50 pictures at 25 a second, from 0.023 s (the muxer delays the video by AAC's priming): the first is repeated
+        // from 0, so 51 frames at 25. (Timed by the DURATION tag, 2.023 s, it came out as 50 frames at 24.7.)
+        Assert.Equal("51", output[0].GetProperty("nb_read_frames").GetString());
+        Assert.Equal("25/1", output[0].GetProperty("avg_frame_rate").GetString());
     }
 
     [Fact]
@@ -160,5 +163,28 @@ public class ContainerTests
         Assert.Equal(format, root.GetProperty("format").GetProperty("format_name").GetString());
         Assert.Equal(codec, root.GetProperty("streams")[0].GetProperty("codec_name").GetString());
         Assert.Equal(2, root.GetProperty("streams").GetArrayLength());
+    }
+
+    /// <summary>AAC and Opus take at most 8 channels: 12-channel PCM failed after both passes, or became 7.1 in WebM.</summary>
+    [Theory]
+    [InlineData("mov")]
+    [InlineData("webm")]
+    public void Audio_that_cannot_be_re_encoded_is_refused_before_any_work(string outputExt)
+    {
+        var dir = TestPaths.NewTempDir();
+        var input = SourceBytesTests.Make(dir, "in.mov", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=1",
+            "-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-filter_complex", "[1:a]pan=12 channels|c0=c0|c1=c0|c2=c0|c3=c0|c4=c0|c5=c0|c6=c0|c7=c0|c8=c0|c9=c0|c10=c0|c11=c0[a]",
+            "-map", "0:v", "-map", "[a]", "-c:v", "libx264", "-c:a", "pcm_s16le");
+        Assert.Contains("\"channels\": 12", TestPaths.Tool("ffprobe", "-v", "error", "-show_streams", "-of", "json", input).Out);
+        var output = Path.Combine(dir, $"out.{outputExt}");
+        var (code, _, err) = Cli.Run(Cli.WithModels("redact", input, "-o", output, "--detector", "yunet"));
+        Assert.Equal(1, code);
+        Assert.Contains("audio stream #1 (pcm_s16le) has 12 channels", err);
+        Assert.Contains("--audio drop", err);
+        Assert.DoesNotContain("frames/s", err);
+        Assert.False(File.Exists(output));
+        Assert.Equal([input], Directory.GetFiles(dir));
+        var (dropped, _, derr) = Cli.Run(Cli.WithModels("redact", input, "-o", output, "--detector", "yunet", "--audio", "drop", "-q"));
+        Assert.True(dropped == 0, derr);
     }
 }

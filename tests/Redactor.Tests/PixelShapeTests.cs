@@ -52,6 +52,50 @@ public class PixelShapeTests
         Assert.True(boxes[1].Max(b => b.X + b.W) > 400, "no box near the right edge: positions not mapped back");
     }
 
+    /// <summary>The pixel shape is metadata anyone can write: 1:2 halved the width the detectors saw (a quarter of the
+    /// detections), 1:6 and 6:1 left none, while the render drew on stored pixels that showed the faces.</summary>
+    [Theory]
+    [InlineData("1/2")]
+    [InlineData("1/6")]
+    [InlineData("6/1")]
+    [InlineData("255/1")]
+    public void Faces_stay_covered_whatever_pixel_shape_the_file_declares(string sar)
+    {
+        var dir = TestPaths.NewTempDir();
+        // 360x480, two faces (dlib's boxes): 145,79 76x76 and 125,214 90x91.
+        var input = SourceBytesTests.Make(dir, "in.mp4", "-loop", "1", "-t", "1", "-r", "10", "-i", Path.Combine(TestPaths.DlibFaces, "images", "2008_001009.jpg"),
+            "-vf", $"setsar={sar}", "-c:v", "libx264", "-crf", "12", "-pix_fmt", "yuv420p");
+        var (code, _, err) = Cli.Run(Cli.WithModels("redact", input, "--detector", "yunet", "--style", "fill", "--color", "ff00ff", "-q"));
+        Assert.True(code == 0, err);
+        var raw = Path.Combine(dir, "frame.rgb");
+        // ffmpeg's decoder gives stored pixels, whatever the shape.
+        var r = TestPaths.Tool("ffmpeg", "-v", "error", "-y", "-i", Path.Combine(dir, "in.redacted.mp4"), "-vf", "select=eq(n\\,5)", "-frames:v", "1",
+            "-f", "rawvideo", "-pix_fmt", "rgb24", raw);
+        Assert.True(r.Exit == 0, r.Err);
+        var px = File.ReadAllBytes(raw);
+        Assert.Equal(360 * 480 * 3, px.Length);
+        foreach (var (x, y) in new[] { (183, 117), (170, 259) })
+        {
+            var c = px[((y * 360 + x) * 3)..((y * 360 + x) * 3 + 3)];
+            Assert.True(c[0] > 200 && c[1] < 60 && c[2] > 200, $"the face at {x},{y} shows ({string.Join(',', c)}) at SAR {sar}");
+        }
+    }
+
+    /// <summary>The detectors' pictures are stretched to square pixels, so the size limits apply to the stretched size:
+    /// SAR 255:1 on 720p took the first pass to 1.58 GB before the stretch was bounded.</summary>
+    [Fact]
+    public void A_picture_too_large_once_stretched_to_square_pixels_is_refused_before_any_work()
+    {
+        var dir = TestPaths.NewTempDir();
+        // 8200x2100 stored (within 16384 a side), pixels twice as wide: 16400 wide for the detectors.
+        var input = SourceBytesTests.Make(dir, "wide.mkv", "-f", "lavfi", "-i", "color=c=gray:size=8200x2100:rate=1:duration=1", "-vf", "setsar=2/1",
+            "-c:v", "libx264", "-preset", "ultrafast");
+        var (code, _, err) = Cli.Run(Cli.WithModels("redact", input, "--detector", "yunet"));
+        Assert.Equal(1, code);
+        Assert.Contains("video too large: 8200×2100 in non-square pixels is 16400×2100 in square ones", err);
+        Assert.DoesNotContain("frames/s", err);
+    }
+
     [Fact]
     public void A_quarter_turn_turns_the_pixel_shape_too()
     {
@@ -95,5 +139,33 @@ public class AlphaVideoTests
         Assert.True(shown[1] > 200 && shown[0] < 50, $"the opaque half is not green: {string.Join(',', shown)}");
         var hidden = At(120, 60);
         Assert.True(hidden.All(c => c < 40), $"a transparent pixel shows its colour: {string.Join(',', hidden)}");
+    }
+
+    /// <summary>The probe reads the first frame's pixel format: a MOV joined (-c copy) from an opaque rgb24 PNG part and
+    /// an rgba one probes as rgb24, and the red under the second part's transparency showed.</summary>
+    [Fact]
+    public void Alpha_that_starts_after_the_first_frame_is_composited_too()
+    {
+        var dir = TestPaths.NewTempDir();
+        var opaque = SourceBytesTests.Make(dir, "opaque.mov", "-f", "lavfi", "-i", "color=c=green:size=160x120:rate=10:duration=0.5", "-c:v", "png", "-pix_fmt", "rgb24");
+        var hidden = SourceBytesTests.Make(dir, "hidden.mov", "-f", "lavfi", "-i", HiddenRed, "-c:v", "png", "-pix_fmt", "rgba");
+        var list = Path.Combine(dir, "list.txt");
+        File.WriteAllText(list, $"file '{opaque}'\nfile '{hidden}'\n");
+        var input = SourceBytesTests.Make(dir, "in.mov", "-f", "concat", "-safe", "0", "-i", list, "-c", "copy");
+        Assert.Contains("\"pix_fmt\": \"rgb24\"", TestPaths.Tool("ffprobe", "-v", "error", "-show_streams", "-of", "json", input).Out);
+        var (code, _, err) = Cli.Run(Cli.WithModels("redact", input, "--detector", "yunet", "-q"));
+        Assert.True(code == 0, err);
+        var raw = Path.Combine(dir, "frames.rgb");
+        var r = TestPaths.Tool("ffmpeg", "-v", "error", "-y", "-i", Path.Combine(dir, "in.redacted.mov"), "-f", "rawvideo", "-pix_fmt", "rgb24", raw);
+        Assert.True(r.Exit == 0, r.Err);
+        var px = File.ReadAllBytes(raw);
+        const int size = 160 * 120 * 3;
+        // The join's timing gives a few repeated pictures: the last frame is the second part's.
+        int last = px.Length / size - 1;
+        Assert.True(last >= 9 && px.Length % size == 0, $"{px.Length} bytes of frames");
+        byte[] At(int frame, int x, int y) => px[(frame * size + (y * 160 + x) * 3)..(frame * size + (y * 160 + x) * 3 + 3)];
+        Assert.True(At(2, 120, 60) is [< 50, > 100, < 50], $"the opaque part is not green: {string.Join(',', At(2, 120, 60))}");
+        Assert.True(At(last, 40, 60) is [< 50, > 100, < 50], $"the second part's opaque half is not green: {string.Join(',', At(last, 40, 60))}");
+        Assert.True(At(last, 120, 60).All(c => c < 40), $"a transparent pixel shows its colour: {string.Join(',', At(last, 120, 60))}");
     }
 }

@@ -156,4 +156,26 @@ public class TimingTests
         Assert.InRange(FirstBlue(output), 1.5 - 0.04, 1.5 + 0.04);
         Assert.InRange(End(output, "v:0"), End(input, "v:0") - 0.04, End(input, "v:0") + 0.04);
     }
+
+    /// <summary>Matroska's DURATION tag is metadata anyone can write, with no effect on playback.</summary>
+    [Theory]
+    [InlineData("00:00:04.000000000")]
+    [InlineData("09:00:02.000000000")]
+    public void A_matroska_duration_tag_does_not_set_the_frame_rate(string tag)
+    {
+        var dir = TestPaths.NewTempDir();
+        var made = SourceBytesTests.Make(dir, "made.mkv", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=2", "-c:v", "libx264");
+        // ffmpeg's muxer writes the true duration whatever -metadata says: edited in the file, as a tag editor would.
+        var bytes = File.ReadAllBytes(made);
+        var was = System.Text.Encoding.ASCII.GetBytes("00:00:02.000000000");
+        int at = bytes.AsSpan().IndexOf(was);
+        Assert.True(at >= 0, "no DURATION tag to edit");
+        System.Text.Encoding.ASCII.GetBytes(tag).CopyTo(bytes, at);
+        var input = Path.Combine(dir, "in.mkv");
+        File.WriteAllBytes(input, bytes);
+        var output = Redact(input, "mkv");
+        var r = TestPaths.Tool("ffprobe", "-v", "error", "-select_streams", "v:0", "-count_packets", "-show_entries", "stream=nb_read_packets,avg_frame_rate", "-of", "csv=p=0", output);
+        Assert.True(r.Exit == 0, r.Err);
+        Assert.Equal("25/1,50", r.Out.Trim());
+    }
 }
