@@ -23,7 +23,7 @@ public static class ImageFiles
         // OpenCV decodes by content, whatever the name says (it also reads PAM, GIF, JPEG 2000, Sun raster, HDR...): a
         // PAM with alpha named .png would skip the transparency check below, and a GIF named .png lose its other frames.
         if (ImageHeaders.ContentKind(path) is not { } content)
-            throw new MediaException("its content is not a JPEG, PNG, WebP, BMP or TIFF image, whatever its name says; convert it to one of those first");
+            throw new MediaException("not a readable image: its content is not a JPEG, PNG, WebP, BMP or TIFF image, whatever its name says; convert it to one of those first");
         if (content == ImageKind.BigTiff)
             throw new MediaException("BigTIFF is not read here; save it as a classic TIFF, PNG or JPEG first");
         if (ImagePages.Multiple(path) is var (kind, count, unit))
