@@ -228,7 +228,7 @@ internal static class Commands
                 stdout.WriteLine($"model folder: {store.Directory}");
                 foreach (var m in ModelStore.Catalog)
                     stdout.WriteLine($"  {m.Name,-16} {(store.IsInstalled(m) ? "installed" : "missing  ")}  {m.FileName,-34} {m.License,-10} {m.Description}");
-                stdout.WriteLine("licences: MIT and Apache-2.0 allow any use; GPL-3.0 (the YOLOv5-face weights) allows any use, and whoever passes the program on with them must offer its source under the GPL too.");
+                stdout.WriteLine("licences: MIT and Apache-2.0 allow any use; GPL-3.0 (the YOLOv5-face weights) allows any use, and whoever passes the program on with them must offer its source under the GPL too. SCRFD's weights (InsightFace) are for non-commercial research only: not for work paid for or published commercially.");
                 return App.Ok;
             case "install":
                 int failed = 0;

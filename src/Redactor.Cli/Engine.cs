@@ -129,6 +129,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
             DetectorKind.Ultraface => Search(Load("ultraface", (path, t) => new UltraFaceModel(path, t))),
             DetectorKind.Ensemble => Checked(null),
             DetectorKind.Yolo => Search(YoloNet()),
+            DetectorKind.Scrfd => Search(Load("scrfd-1g", (path, t) => new ScrfdOnnxModel(path, t, threads))),
             DetectorKind.YoloSmall => Search(YoloNet("yolov5n-0.5-face")),
             DetectorKind.YunetYolo => WithYolo(null),
             DetectorKind.CombinedYolo => WithYolo(new FittedPlan(RetinaFaceOnnxModel.TwoWindowsLongSide, RetinaFaceOnnxModel.Side, planner.MaxUpscale)),

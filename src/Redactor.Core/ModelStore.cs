@@ -42,6 +42,11 @@ public sealed class ModelStore
         new("yolov5n-0.5-face", "yolov5n-0.5-face_640.onnx", null,
             "38d4b6a90d3ad5a4e136417dd57761f6999e66f659152cf1bc0c45033bdca3f6", "GPL-3.0",
             "YOLOv5n-0.5-face (deepcam-cn/yolov5-face, converted from ncnn; install with --from DIR), --detector yolosmall"),
+        // InsightFace's SCRFD-1G, converted from nihui/ncnn-android-scrfd's ncnn files: InsightFace licenses its pretrained
+        // models for non-commercial research only, so it is never part of a default.
+        new("scrfd-1g", "scrfd_1g_640.onnx", null,
+            "5d4b98150b5e27e47a6467200cd84daa13a8b9d732bce4b20d5268faf631d07a", "non-commercial research only",
+            "SCRFD-1G (InsightFace, converted from ncnn; install with --from DIR), --detector scrfd; NOT for commercial use"),
     ];
 
     public ModelStore(string directory) => Directory = Path.GetFullPath(directory);
