@@ -45,7 +45,12 @@ if a.compare:
                ('yunet, threshold 0.35', ['--detector', 'yunet', '--threshold', '0.35']),
                ('yunet, --mask-scale 1.3 --mask-margin 0', ['--detector', 'yunet', '--mask-scale', '1.3', '--mask-margin', '0']),
                ('yunetn', ['--detector', 'yunetn']), ('retinaface', ['--detector', 'retinaface']),
-               ('ultraface', ['--detector', 'ultraface']), ('ensemble (yunet + retinaface)', ['--detector', 'ensemble'])]
+               ('ultraface', ['--detector', 'ultraface']), ('ensemble (yunet + retinaface)', ['--detector', 'ensemble']),
+               # These need the converted models installed with `redactor models install --from ../shared/models`.
+               ('yolo (YOLOv5n-face alone)', ['--detector', 'yolo']), ('yolosmall (YOLOv5n-0.5-face alone)', ['--detector', 'yolosmall']),
+               ('yunetyolo (combined with YOLOv5n-face for retinaface)', ['--detector', 'yunetyolo']),
+               ('combinedyolo (combined plus YOLOv5n-face)', ['--detector', 'combinedyolo']),
+               ('scrfd (SCRFD-1G alone; non-commercial weights)', ['--detector', 'scrfd'])]
     lines = ['| detector / options | set | leak rate | ' + ' | '.join(f'leaked {s} px' for s in sizes) + ' | over-redaction | ms/MP |',
              '|---|---|---|' + '---|' * len(sizes) + '---|---|']
     for label, extra in configs:

@@ -261,7 +261,8 @@ internal static class Commands
             case "list":
                 stdout.WriteLine($"model folder: {store.Directory}");
                 foreach (var m in ModelStore.Catalog)
-                    stdout.WriteLine($"  {m.Name,-10} {(store.IsInstalled(m) ? "installed" : "missing  ")}  {m.FileName,-34} {m.License,-10} {m.Description}");
+                    stdout.WriteLine($"  {m.Name,-16} {(store.IsInstalled(m) ? "installed" : "missing  ")}  {m.FileName,-34} {m.License,-10} {m.Description}");
+                stdout.WriteLine("licences: MIT and Apache-2.0 allow any use; GPL-3.0 (the YOLOv5-face weights) allows any use, and whoever passes the program on with them must offer its source under the GPL too. SCRFD's weights (InsightFace) are for non-commercial research only: not for work paid for or published commercially.");
                 return App.Ok;
             case "install":
                 int failed = 0;
@@ -269,6 +270,15 @@ internal static class Commands
                     stderr.WriteLine($"note: {store.Directory}: removed {removed.Count} unfinished temporary file{(removed.Count == 1 ? "" : "s")} left by an install that was stopped before it could clean up ({string.Join(", ", removed)})");
                 foreach (var m in ModelStore.Catalog)
                 {
+                    // A model with no download is optional (no default detector needs it): without --from, or when the
+                    // folder does not hold it, say how to get it and go on; the others still install and decide the exit code.
+                    if (m.LocalOnly && (o.From is null || ModelStore.SourceIn(m, o.From) is null))
+                    {
+                        stdout.WriteLine(o.From is null
+                            ? $"skipped {m.Name}: it has no download; it installs only with 'redactor models install --from DIR', DIR holding {m.FileName}"
+                            : $"skipped {m.Name}: {m.FileName} is not in {o.From} (nor in its candidates/ folder)");
+                        continue;
+                    }
                     try
                     {
                         var path = o.From is not null ? store.InstallFrom(m, o.From) : ModelDownloader.Download(store, m, ct);

@@ -104,12 +104,23 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         IFaceDetector Search(IFaceModel model, IScalePlan? plan = null) => new MultiScaleDetector(model, plan ?? planner, policy, FineEvery);
         IFaceModel YuNetNet() => Load("yunet", (path, t) => new YuNetOnnxModel(path, t, threads));
         IFaceModel RetinaNet() => Load("retinaface", (path, t) => new RetinaFaceOnnxModel(path, t, threads));
+        IFaceModel YoloNet(string name = "yolov5n-face") => Load(name, (path, t) => new YoloFaceOnnxModel(path, t, threads));
+        // YOLOv5n-face once over the whole frame: 1x at 720p (1280x736 padded), a fixed cost a frame whatever its size.
+        var yoloPlan = new FittedPlan(YoloLongSide, YoloShortSide, planner.MaxUpscale);
         // Both networks' searches, merged, and their second look from close up at large unsure boxes (with the same
         // sessions: their own would cost about 150 MiB more in two workers).
         IFaceDetector Checked(IScalePlan? retinaPlan)
         {
             IFaceModel yunet = YuNetNet(), retina = RetinaNet();
             return new SecondLook(new UnionDetector([Search(yunet), Search(retina, retinaPlan)]), [yunet, retina]);
+        }
+        // YuNet's search and YOLOv5n-face's fitted pass (and RetinaFace's, given its plan), merged, with their second look.
+        IFaceDetector WithYolo(IScalePlan? retinaPlan)
+        {
+            IFaceModel yunet = YuNetNet(), yolo = YoloNet();
+            if (retinaPlan is null) return new SecondLook(new UnionDetector([Search(yunet), Search(yolo, yoloPlan)]), [yunet, yolo]);
+            var retina = RetinaNet();
+            return new SecondLook(new UnionDetector([Search(yunet), Search(retina, retinaPlan), Search(yolo, yoloPlan)]), [yunet, retina]);
         }
         var search = options.Detector switch
         {
@@ -118,6 +129,11 @@ internal sealed class Engine(MediaOptions options) : IDisposable
             DetectorKind.YunetN => Search(Load("yunet-n", (path, t) => new YuNetOnnxModel(path, t, threads))),
             DetectorKind.Ultraface => Search(Load("ultraface", (path, t) => new UltraFaceModel(path, t))),
             DetectorKind.Ensemble => Checked(null),
+            DetectorKind.Yolo => Search(YoloNet()),
+            DetectorKind.Scrfd => Search(Load("scrfd-1g", (path, t) => new ScrfdOnnxModel(path, t, threads))),
+            DetectorKind.YoloSmall => Search(YoloNet("yolov5n-0.5-face")),
+            DetectorKind.YunetYolo => WithYolo(null),
+            DetectorKind.CombinedYolo => WithYolo(new FittedPlan(RetinaFaceOnnxModel.TwoWindowsLongSide, RetinaFaceOnnxModel.Side, planner.MaxUpscale)),
             // RetinaFace once over the whole frame, fitted into one 1120x640 input: see DetectorKind.Combined. Enlarged no
             // more than YuNet's plan: RetinaFace's smallest anchor is 16 px as well.
             DetectorKind.Combined => Checked(new FittedPlan(RetinaFaceOnnxModel.TwoWindowsLongSide, RetinaFaceOnnxModel.Side, planner.MaxUpscale)),
@@ -125,6 +141,9 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         };
         return options.Turned ? new TurnedSearch(search) : search;
     }
+
+    /// <summary>The frame YOLOv5n-face's single pass is fitted into (pixels, long and short side): a 720p frame as it is.</summary>
+    internal const int YoloLongSide = 1280, YoloShortSide = 736;
 
     /// <summary>The finest pass runs on every other frame with <c>--fast</c>; on every frame otherwise, and always without
     /// tracking (nothing would carry a face over the frames between).</summary>

@@ -5,6 +5,7 @@ internal static class ModelDownloader
 {
     public static string Download(ModelStore store, ModelInfo model, CancellationToken ct)
     {
+        if (model.Url is null) throw new MediaException($"{model.Name} has no download; install it with 'redactor models install --from DIR'");
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
         using var response = http.GetAsync(model.Url, HttpCompletionOption.ResponseHeadersRead, ct).GetAwaiter().GetResult();
         response.EnsureSuccessStatusCode();

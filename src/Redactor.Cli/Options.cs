@@ -17,7 +17,7 @@ internal abstract class MediaOptions
     [Option("min-face", Default = 10f, HelpText = "Smallest face height in pixels to search for.")]
     public float MinFace { get; set; }
 
-    [Option("detector", Default = DetectorKind.Combined, HelpText = "Face detector: combined (yunet at every scale, retinaface once over the whole frame, large unsure boxes looked at again from close up); yunet (alone: a fifth to a third less time, more faces left visible); ensemble (yunet and retinaface at every scale: about 2.5x the time of combined, fewest faces left visible); yunetn, retinaface or ultraface (each alone, see docs/models.md).")]
+    [Option("detector", Default = DetectorKind.Combined, HelpText = "Face detector: combined (yunet at every scale, retinaface once over the whole frame, large unsure boxes looked at again from close up); yunet (alone: a fifth to a third less time, more faces left visible); ensemble (yunet and retinaface at every scale: about 2.5x the time of combined, fewest faces left visible); yunetn, retinaface or ultraface (each alone, see docs/models.md); yolo (YOLOv5n-face, GPL-3.0, at every scale), yolosmall (YOLOv5n-0.5-face, the same), yunetyolo (combined with YOLOv5n-face in place of retinaface) or combinedyolo (combined plus YOLOv5n-face once over the whole frame); scrfd (SCRFD-1G alone; its weights are for non-commercial research only). These need their models installed with 'models install --from DIR' (docs/models.md).")]
     public DetectorKind Detector { get; set; }
 
     [Option("no-track", HelpText = "Video: redact each frame's detections only, without tracking (for comparison).")]
@@ -75,7 +75,11 @@ internal enum AudioMode { Keep, Drop }
 /// frame from 9.3 to 8.1 % (wider-720p), 5.9 to 4.4 % (masks-720p) and 12.9 to 11.5 % (wider-1080p) for 0.3–0.8
 /// points more background and half to three quarters as much time again. RetinaFace on every other frame only gave wider-720p's
 /// exposure back (9.3 %). <see cref="Ensemble"/> runs RetinaFace at every scale of YuNet's plan as well.</summary>
-internal enum DetectorKind { Combined, Yunet, YunetN, Retinaface, Ultraface, Ensemble }
+/// <remarks><see cref="Yolo"/> and <see cref="YoloSmall"/> run YOLOv5n-face and YOLOv5n-0.5-face alone over YuNet's scale plan;
+/// <see cref="YunetYolo"/> is <see cref="Combined"/> with YOLOv5n-face in RetinaFace's place (once over the whole frame, fitted
+/// into <see cref="Engine.YoloLongSide"/> × <see cref="Engine.YoloShortSide"/>), <see cref="CombinedYolo"/> adds that pass to
+/// <see cref="Combined"/>. Measured in docs/results.md (2026-12-06).</remarks>
+internal enum DetectorKind { Combined, Yunet, YunetN, Retinaface, Ultraface, Ensemble, Yolo, YoloSmall, YunetYolo, CombinedYolo, Scrfd }
 
 [Verb("detect", HelpText = "Write the regions that would be redacted, per photo and per video frame, as JSON.")]
 internal sealed class DetectOptions : MediaOptions

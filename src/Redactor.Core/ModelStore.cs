@@ -2,8 +2,13 @@ using System.Security.Cryptography;
 
 namespace Redactor;
 
-/// <summary>A model file the product knows: where upstream keeps it and the exact bytes expected (sha256).</summary>
-public sealed record ModelInfo(string Name, string FileName, string Url, string Sha256, string License, string Description);
+/// <summary>A model file the product knows: where upstream keeps it (null when there is no download: a converted file that
+/// installs only from a local folder) and the exact bytes expected (sha256).</summary>
+public sealed record ModelInfo(string Name, string FileName, string? Url, string Sha256, string License, string Description)
+{
+    /// <summary>Installed only by <c>models install --from DIR</c>: no upstream URL holds these bytes.</summary>
+    public bool LocalOnly => Url is null;
+}
 
 /// <summary>
 /// The folder of ONNX models the product reads. Nothing here touches the network: files arrive by an explicit
@@ -29,6 +34,19 @@ public sealed class ModelStore
             "https://github.com/Linzaer/Ultra-Light-Fast-Generic-Face-Detector-1MB/raw/master/models/onnx/version-RFB-640.onnx",
             "8f4c659275977e7a3bfbfa339a9c769ad793df50f9c0baa8c14b11baa1646430", "MIT",
             "UltraFace RFB-640 (Ultra-Light-Fast-Generic-Face-Detector-1MB), --detector ultraface"),
+        // deepcam-cn/yolov5-face weights (GPL-3.0, as its code) converted from FeiGeChuanShu/ncnn_Android_face's ncnn files to
+        // ONNX with a fixed 640x640 input: no upstream URL serves these bytes, so they install from a folder only.
+        new("yolov5n-face", "yolov5n-face_640.onnx", null,
+            "320a5501f6c94fcf0224b512b50284a1cd6c6260c7d0b8e4f4bc27a6d1804877", "GPL-3.0",
+            "YOLOv5n-face (deepcam-cn/yolov5-face, converted from ncnn; install with --from DIR), --detector yolo, yunetyolo or combinedyolo"),
+        new("yolov5n-0.5-face", "yolov5n-0.5-face_640.onnx", null,
+            "38d4b6a90d3ad5a4e136417dd57761f6999e66f659152cf1bc0c45033bdca3f6", "GPL-3.0",
+            "YOLOv5n-0.5-face (deepcam-cn/yolov5-face, converted from ncnn; install with --from DIR), --detector yolosmall"),
+        // InsightFace's SCRFD-1G, converted from nihui/ncnn-android-scrfd's ncnn files: InsightFace licenses its pretrained
+        // models for non-commercial research only, so it is never part of a default.
+        new("scrfd-1g", "scrfd_1g_640.onnx", null,
+            "5d4b98150b5e27e47a6467200cd84daa13a8b9d732bce4b20d5268faf631d07a", "non-commercial research only",
+            "SCRFD-1G (InsightFace, converted from ncnn; install with --from DIR), --detector scrfd; NOT for commercial use"),
     ];
 
     public ModelStore(string directory) => Directory = Path.GetFullPath(directory);
@@ -59,6 +77,10 @@ public sealed class ModelStore
     public string Require(ModelInfo model)
     {
         var path = PathOf(model);
+        if (!File.Exists(path) && model.LocalOnly)
+            throw new MediaException(
+                $"model '{model.Name}' ({model.FileName}) is not installed in {Directory}; it has no download: " +
+                $"run 'redactor models install --from DIR' with DIR holding {model.FileName}");
         if (!File.Exists(path))
             throw new MediaException(
                 $"model '{model.Name}' ({model.FileName}) is not installed in {Directory}; " +
@@ -69,11 +91,15 @@ public sealed class ModelStore
         return path;
     }
 
-    /// <summary>Copies a model from a local folder after checking its sha256. Returns the installed path.</summary>
+    /// <summary>Where a local folder holds a model: at its top, or in its <c>candidates/</c> subfolder (the layout of the
+    /// shared model folder, which keeps the models not yet in the product there). Null when neither has it.</summary>
+    public static string? SourceIn(ModelInfo model, string folder) =>
+        new[] { Path.Combine(folder, model.FileName), Path.Combine(folder, "candidates", model.FileName) }.FirstOrDefault(File.Exists);
+
+    /// <summary>Copies a model from a local folder (or its candidates/ subfolder) after checking its sha256. Returns the installed path.</summary>
     public string InstallFrom(ModelInfo model, string folder)
     {
-        var source = Path.Combine(folder, model.FileName);
-        if (!File.Exists(source)) throw new MediaException($"{source} does not exist");
+        var source = SourceIn(model, folder) ?? throw new MediaException($"{Path.Combine(folder, model.FileName)} does not exist");
         using var stream = File.OpenRead(source);
         return Install(model, stream);
     }

@@ -33,6 +33,25 @@ internal static class OnnxShapes
         });
     }
 
+    /// <summary>Input dimensions 2 and 3 and each output's dimensions 2 and 3 (a fully convolutional head's rows and
+    /// columns, [1,C,H,W]) become named free dimensions; intermediate shape annotations are dropped.</summary>
+    public static byte[] FreeMapSize(byte[] model)
+    {
+        int outputs = 0;
+        return Edit(model, (field, payload, w) =>
+        {
+            if (field != Graph) return false;
+            w.Message(field, Edit(payload, (f, p, gw) => f switch
+            {
+                ValueInfo => true,
+                Input => gw.Message(f, FreeDims(p, [2, 3], "in")),
+                Output => gw.Message(f, FreeDims(p, [2, 3], $"out{outputs++}_")),
+                _ => false,
+            }));
+            return true;
+        });
+    }
+
     // GraphProto.node 1; NodeProto.input 1, output 2, name 3, op_type 4.
     private const int Node = 1, NodeInput = 1, NodeOutput = 2, NodeName = 3, NodeOp = 4;
 
@@ -86,6 +105,90 @@ internal static class OnnxShapes
         });
         if (patched == 0) throw new InvalidDataException("unexpected ONNX graph: no Resize added to another tensor");
         return result;
+    }
+
+    // GraphProto.initializer 5; TensorProto.name 8, raw_data 9.
+    private const int Initializer = 5, TensorName = 8, TensorRaw = 9;
+
+    /// <summary>
+    /// Makes ShuffleNet's channel shuffles follow the input's size. Each is Reshape [1,C,H,W] → [1,g,C/g,H,W], Transpose
+    /// (0,2,1,3,4), Reshape back to [1,C,H,W], and the converted YOLOv5-face files carry H and W of their 640×640 input as
+    /// constants there. The shapes are rewritten to take the sizes from the tensor at run time: the first becomes
+    /// [1,g,C/g,0,−1] (0 copies the input's dimension 3, W; −1 is then H), so the blocks are labelled [W,H], which is only a
+    /// name for the same H·W contiguous values, and the transpose moves whole blocks as before; the second becomes [1,C,−1,0]
+    /// (W copied from its input's dimension 3, H inferred). Same values in the same order for 640×640. Each shape must be
+    /// an int64 initializer (raw data) used by that Reshape alone; throws when the graph has no such shuffle.
+    /// </summary>
+    public static byte[] ShuffleToMatch(byte[] model)
+    {
+        int patched = 0;
+        var result = Edit(model, (field, payload, w) =>
+        {
+            if (field != Graph) return false;
+            var nodes = Fields(payload).Where(f => f.Field == Node).Select(f => ParseNode(f.Payload)).ToList();
+            var uses = nodes.SelectMany(n => n.Inputs).GroupBy(i => i).ToDictionary(g => g.Key, g => g.Count());
+            var inits = new Dictionary<string, long[]>();
+            foreach (var (f, p) in Fields(payload))
+                if (f == Initializer && Int64Raw(p) is { } v) inits[v.Name] = v.Values;
+            var rewrite = new Dictionary<string, long[]>();
+            foreach (var t in nodes.Where(n => n.Op == "Transpose" && n.Inputs.Count == 1 && n.Outputs.Count == 1))
+            {
+                var r1 = nodes.FirstOrDefault(n => n.Op == "Reshape" && n.Outputs.Count == 1 && n.Outputs[0] == t.Inputs[0]);
+                var r2 = nodes.FirstOrDefault(n => n.Op == "Reshape" && n.Inputs.Count == 2 && n.Inputs[0] == t.Outputs[0]);
+                if (r1 is null || r2 is null || r1.Inputs.Count != 2) continue;
+                if (!inits.TryGetValue(r1.Inputs[1], out var split) || split.Length != 5) continue;
+                if (!inits.TryGetValue(r2.Inputs[1], out var merged) || merged.Length != 4) continue;
+                if (uses[r1.Inputs[1]] != 1 || uses[r2.Inputs[1]] != 1 || uses[t.Inputs[0]] != 1 || uses[t.Outputs[0]] != 1)
+                    throw new InvalidDataException($"unexpected ONNX graph: the shuffle at {r1.Outputs[0]} shares a tensor");
+                if (split[1] * split[2] != merged[1]) throw new InvalidDataException($"unexpected ONNX graph: {r1.Outputs[0]} is not a channel shuffle");
+                rewrite[r1.Inputs[1]] = [split[0], split[1], split[2], 0, -1];
+                rewrite[r2.Inputs[1]] = [merged[0], merged[1], -1, 0];
+                patched++;
+            }
+            w.Message(field, Edit(payload, (f, p, gw) =>
+            {
+                if (f != Initializer || Int64Raw(p) is not { } v || !rewrite.TryGetValue(v.Name, out var values)) return false;
+                var raw = new byte[8 * values.Length];
+                for (int i = 0; i < values.Length; i++) BitConverter.TryWriteBytes(raw.AsSpan(8 * i), values[i]);
+                gw.Message(Initializer, Edit(p, (f2, _, tw) => f2 == TensorRaw && tw.Message(TensorRaw, raw)));
+                return true;
+            }));
+            return true;
+        });
+        if (patched == 0) throw new InvalidDataException("unexpected ONNX graph: no channel shuffle (Reshape, Transpose, Reshape) with constant shapes");
+        return result;
+    }
+
+    /// <summary>An initializer's name and values when they are int64 raw data of at most 8 values (a shape); else null.</summary>
+    private static (string Name, long[] Values)? Int64Raw(byte[] tensor)
+    {
+        var fields = Fields(tensor);
+        var name = fields.Where(f => f.Field == TensorName).Select(f => System.Text.Encoding.UTF8.GetString(f.Payload)).FirstOrDefault();
+        var raw = fields.Where(f => f.Field == TensorRaw).Select(f => f.Payload).FirstOrDefault();
+        if (name is null || raw is null || raw.Length % 8 != 0 || raw.Length > 64 || !IsInt64(tensor)) return null;
+        return (name, [.. Enumerable.Range(0, raw.Length / 8).Select(i => BitConverter.ToInt64(raw, 8 * i))]);
+    }
+
+    /// <summary>TensorProto.data_type (field 2, a varint) is INT64 (7).</summary>
+    private static bool IsInt64(byte[] tensor)
+    {
+        int p = 0;
+        while (p < tensor.Length)
+        {
+            ulong tag = ReadVarint(tensor, ref p);
+            switch ((int)(tag & 7))
+            {
+                case 0:
+                    ulong v = ReadVarint(tensor, ref p);
+                    if (tag >> 3 == 2) return v == 7;
+                    break;
+                case 1: p += 8; break;
+                case 5: p += 4; break;
+                case 2: p += checked((int)ReadVarint(tensor, ref p)); break;
+                default: return false;
+            }
+        }
+        return false;
     }
 
     private sealed record NodeInfo(string Op, List<string> Inputs, List<string> Outputs);

@@ -63,11 +63,11 @@ internal static partial class OrtRuntime
 
     /// <summary>
     /// Writes a BGR picture into a planar (NCHW) float input of planes <paramref name="planeWidth"/> ×
-    /// <paramref name="planeHeight"/> (the picture at their top left; the rest is left as it is), B, G, R, each
-    /// channel minus its <paramref name="mean"/>. Whole-plane conversions by OpenCV; the float Mats are headers over
-    /// the pinned managed buffer.
+    /// <paramref name="planeHeight"/> (the picture at their top left; the rest is left as it is), B, G, R (R, G, B with
+    /// <paramref name="rgb"/>), each channel minus its <paramref name="mean"/> (indexed B, G, R) and then times
+    /// <paramref name="scale"/>. Whole-plane conversions by OpenCV; the float Mats are headers over the pinned managed buffer.
     /// </summary>
-    public static unsafe void FillPlanar(Mat bgr, float[] input, int planeWidth, int planeHeight, Scalar mean)
+    public static unsafe void FillPlanar(Mat bgr, float[] input, int planeWidth, int planeHeight, Scalar mean, bool rgb = false, double scale = 1)
     {
         var planes = Cv2.Split(bgr);
         try
@@ -76,8 +76,9 @@ internal static partial class OrtRuntime
             {
                 for (int c = 0; c < 3; c++)
                 {
-                    using var plane = Mat.FromPixelData(bgr.Rows, bgr.Cols, MatType.CV_32FC1, (IntPtr)(p + (long)c * planeWidth * planeHeight), planeWidth * sizeof(float));
-                    planes[c].ConvertTo(plane, MatType.CV_32FC1, 1, -mean[c]);
+                    int target = rgb ? 2 - c : c;
+                    using var plane = Mat.FromPixelData(bgr.Rows, bgr.Cols, MatType.CV_32FC1, (IntPtr)(p + (long)target * planeWidth * planeHeight), planeWidth * sizeof(float));
+                    planes[c].ConvertTo(plane, MatType.CV_32FC1, scale, -mean[c] * scale);
                 }
             }
         }

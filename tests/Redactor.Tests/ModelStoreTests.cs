@@ -99,4 +99,53 @@ public class ModelStoreTests
         env["REDACTOR_MODELS"] = "/r";
         Assert.Equal("/r", ModelStore.DefaultDirectory(null, k => env.GetValueOrDefault(k)));
     }
+
+    [Fact]
+    public void The_yolo_models_install_only_from_a_folder_and_their_absence_fails_nothing()
+    {
+        // No download for the converted YOLOv5-face files: without --from they are skipped with the way to get them, and the
+        // exit code is the other models' (all installed here from the shared folder, which keeps them in candidates/).
+        var models = Path.Combine(TestPaths.NewTempDir(), "models");
+        var (code, stdout, err) = Cli.Run("models", "install", "--from", TestPaths.Models, "--models", models);
+        Assert.True(code == 0, err);
+        Assert.Contains("installed yolov5n-face", stdout);
+        var yolo = ModelStore.Find("yolov5n-face");
+        Assert.Null(yolo.Url);
+        Assert.Equal(yolo.Sha256, ModelStore.Sha256Of(Path.Combine(models, yolo.FileName)));
+
+        var onlyTop = TestPaths.NewTempDir();
+        File.Copy(Path.Combine(TestPaths.Models, ModelStore.Find("yunet").FileName), Path.Combine(onlyTop, ModelStore.Find("yunet").FileName));
+        var other = Path.Combine(TestPaths.NewTempDir(), "models");
+        var (code2, stdout2, _) = Cli.Run("models", "install", "--from", onlyTop, "--models", other);
+        Assert.Equal(Redactor.Cli.App.SomeFailed, code2);   // retinaface and the others are missing: those fail…
+        Assert.Contains("installed yunet", stdout2);
+        Assert.Contains("skipped yolov5n-face", stdout2);   // …the yolo models are only skipped
+
+        var (listCode, list, _) = Cli.Run("models", "list", "--models", models);
+        Assert.Equal(0, listCode);
+        Assert.Matches(@"yolov5n-face\s+installed\s+yolov5n-face_640\.onnx\s+GPL-3\.0", list);
+
+        var photo = Path.Combine(TestPaths.DlibFaces, "images", "2008_001009.jpg");
+        var (missing, _, missingErr) = Cli.Run("redact", photo, "-o", Path.Combine(other, "x.jpg"), "--models", other, "--detector", "yolo");
+        Assert.Equal(1, missing);
+        Assert.Contains("models install --from DIR", missingErr);
+    }
+
+    [Theory]
+    [InlineData("yolo")]
+    [InlineData("yunetyolo")]
+    [InlineData("combinedyolo")]
+    public void The_yolo_detectors_redact_a_photo(string detector)
+    {
+        var models = Path.Combine(TestPaths.NewTempDir(), "models");
+        Assert.Equal(0, Cli.Run("models", "install", "--from", TestPaths.Models, "--models", models).Exit);
+        var photo = Path.Combine(TestPaths.DlibFaces, "images", "2008_001009.jpg");
+        var output = Path.Combine(TestPaths.NewTempDir(), "x.png");
+        var (code, _, err) = Cli.Run("redact", photo, "-o", output, "--models", models, "--detector", detector, "--style", "fill", "--color", "ff00ff", "-q");
+        Assert.True(code == 0, err);
+        var truth = PhotoTests.ReadGt(Path.Combine(TestPaths.DlibFaces, "gt.txt"))["2008_001009.jpg"];
+        Assert.NotEmpty(truth);
+        using var img = OpenCvSharp.Cv2.ImRead(output);
+        Assert.All(truth, t => Assert.True(PhotoTests.EllipseCoverage(img, t, (255, 0, 255)) >= 0.9, $"face {t} not covered"));
+    }
 }
