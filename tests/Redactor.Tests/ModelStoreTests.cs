@@ -30,7 +30,10 @@ public class ModelStoreTests
     {
         var dir = TestPaths.NewTempDir();
         var store = Directory.CreateDirectory(Path.Combine(dir, "store")).FullName;
-        foreach (var m in ModelStore.Catalog) File.Copy(Path.Combine(TestPaths.Models, m.FileName), Path.Combine(store, m.FileName));
+        // The converted candidates (YOLOv5-face, SCRFD) sit in ../shared/models/candidates.
+        static string Source(ModelInfo m) => File.Exists(Path.Combine(TestPaths.Models, m.FileName))
+            ? Path.Combine(TestPaths.Models, m.FileName) : Path.Combine(TestPaths.Models, "candidates", m.FileName);
+        foreach (var m in ModelStore.Catalog) File.Copy(Source(m), Path.Combine(store, m.FileName));
         int dead = 5_000_000; // above Linux's largest pid (2^22)
         while (Directory.Exists($"/proc/{dead}")) dead++;
         var stale = $".face_detection_yunet_2023mar.{dead}-{TempFiles.HostTag}-0123abcd{TempFiles.LockedTag}{TempFiles.Marker}.onnx";
