@@ -266,8 +266,7 @@ internal static class Commands
                 return App.Ok;
             case "install":
                 int failed = 0;
-                if (store.RemoveStaleTemporaries() is { Count: > 0 } removed)
-                    stderr.WriteLine($"note: {store.Directory}: removed {removed.Count} unfinished temporary file{(removed.Count == 1 ? "" : "s")} left by an install that was stopped before it could clean up ({string.Join(", ", removed)})");
+                if (store.RemoveStaleTemporaries() is { Count: > 0 } removed) stderr.WriteLine(StaleNote(store.Directory, removed, "an install"));
                 foreach (var m in ModelStore.Catalog)
                 {
                     // A model with no download is optional (no default detector needs it): without --from, or when the
@@ -370,10 +369,12 @@ internal static class Commands
         foreach (var dir in outputs.Select(f => Path.GetDirectoryName(f) ?? ".").Distinct(StringComparer.Ordinal))
         {
             var removed = TempFiles.RemoveStale(dir);
-            if (removed.Count > 0 && !quiet)
-                stderr.WriteLine($"note: {dir}: removed {removed.Count} unfinished temporary file{(removed.Count == 1 ? "" : "s")} left by a run that was stopped before it could clean up ({string.Join(", ", removed)})");
+            if (removed.Count > 0 && !quiet) stderr.WriteLine(StaleNote(dir, removed, "a run"));
         }
     }
+
+    private static string StaleNote(string dir, IReadOnlyList<string> removed, string whose) =>
+        $"note: {dir}: removed {removed.Count} unfinished temporary file{(removed.Count == 1 ? "" : "s")} left by {whose} that was stopped before it could clean up ({string.Join(", ", removed)})";
 
     /// <summary>Creates the output folder and proves it writable before hours of work go into it.</summary>
     private static void PrepareOutput(string output, bool overwrite)

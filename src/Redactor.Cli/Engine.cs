@@ -236,7 +236,8 @@ internal sealed class Engine(MediaOptions options) : IDisposable
             var f = frames[i];
             frames[i] = f with
             {
-                Detections = f.Detections.Select(d => d with { Box = d.Box with { X = d.Box.X * x, Width = d.Box.Width * x, Y = d.Box.Y * y, Height = d.Box.Height * y } }).ToList(),
+                // An array, as the first pass keeps them (no list's spare capacity over a long video).
+                Detections = f.Detections.Select(d => d with { Box = d.Box with { X = d.Box.X * x, Width = d.Box.Width * x, Y = d.Box.Y * y, Height = d.Box.Height * y } }).ToArray(),
                 Shift = f.Shift is { } s ? s with { Dx = s.Dx * x, CenterX = s.CenterX * x, Dy = s.Dy * y, CenterY = s.CenterY * y } : null,
             };
         }
