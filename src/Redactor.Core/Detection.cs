@@ -32,4 +32,8 @@ public enum RegionSource
     Extrapolated,
     /// <summary>A detection of the track in a neighbouring frame, shown again here (see <see cref="TrackerOptions.SpreadFrames"/>).</summary>
     Spread,
+    /// <summary>Drawn by hand in review: covered as drawn (not grown by the mask).</summary>
+    Manual,
+    /// <summary>The whole frame, covered in review.</summary>
+    WholeFrame,
 }
