@@ -115,9 +115,15 @@ public static class PlanBuilder
     /// 1 MiB blocks, never held whole), with the picture's size and frame count as decoded.</summary>
     public static MediaIdentity Identify(string path, int width, int height, long frames, CancellationToken ct = default)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        var (bytes, sha) = Hash(stream, ct);
+        var (bytes, sha) = Hash(path, ct);
         return new MediaIdentity(bytes, sha, width, height, frames);
+    }
+
+    /// <summary>The length and lower-case hex sha256 of the file at <paramref name="path"/>.</summary>
+    public static (long Bytes, string Sha256) Hash(string path, CancellationToken ct = default)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        return Hash(stream, ct);
     }
 
     /// <summary>The length and lower-case hex sha256 of what <paramref name="stream"/> holds from where it stands.</summary>
