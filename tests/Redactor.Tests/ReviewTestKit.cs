@@ -208,6 +208,9 @@ internal sealed class FakeMedia(ReviewPlan plan) : IReviewMedia
     public string? Backdrop { get; init; }
     public double PanPerFrame { get; init; }
 
+    /// <summary>How much larger than the picture the backdrop is scaled (room to pan).</summary>
+    public double BackdropMargin { get; init; } = 1.25;
+
     public (int Width, int Height) PictureSize(int item)
     {
         var id = plan.Items[item].Identity;
@@ -260,11 +263,10 @@ internal sealed class FakeMedia(ReviewPlan plan) : IReviewMedia
         if (Backdrop is not null)
         {
             using var source = Cv2.ImRead(Backdrop);
-            double zoom = Math.Max((double)w / source.Width, (double)h / source.Height) * 1.25;
+            var (zoom, x, y) = BackdropPlace(item, frame, source.Width, source.Height);
             using var big = new Mat();
-            Cv2.Resize(source, big, new Size(0, 0), zoom, zoom, InterpolationFlags.Area);
-            int x = (int)Math.Clamp(frame * PanPerFrame, 0, big.Width - w);
-            using var crop = new Mat(big, new Rect(x, 0, w, h));
+            Cv2.Resize(source, big, new Size((int)Math.Round(source.Width * zoom), (int)Math.Round(source.Height * zoom)), 0, 0, InterpolationFlags.Cubic);
+            using var crop = new Mat(big, new Rect(x, y, w, h));
             picture = crop.Clone();
         }
         else
@@ -276,6 +278,17 @@ internal sealed class FakeMedia(ReviewPlan plan) : IReviewMedia
                     new Size2f(b.Box.Width * sx, b.Box.Height * sy), 0), new Scalar(170, 180, 190), -1);
         }
         return picture;
+    }
+
+    /// <summary>Where the picture of <paramref name="frame"/> lies in the backdrop: the backdrop is scaled by
+    /// <c>Zoom</c> (<see cref="BackdropMargin"/> larger than the picture), and the picture is its window at (X, Y), moving right with the
+    /// frames.</summary>
+    public (double Zoom, int X, int Y) BackdropPlace(int item, long frame, int sourceWidth, int sourceHeight)
+    {
+        var (w, h) = PictureSize(item);
+        double zoom = Math.Max((double)w / sourceWidth, (double)h / sourceHeight) * BackdropMargin;
+        int bigW = (int)Math.Round(sourceWidth * zoom), bigH = (int)Math.Round(sourceHeight * zoom);
+        return (zoom, (int)Math.Clamp(frame * PanPerFrame, 0, bigW - w), (bigH - h) / 2);
     }
 
     private static byte[] Encode(Mat picture)

@@ -25,6 +25,7 @@
     finishButton: $('finishButton'), finishedView: $('finishedView'), main: $('main'),
     back1s: $('back1s'), back1: $('back1'), fwd1: $('fwd1'), fwd1s: $('fwd1s'), prevFlag: $('prevFlag'),
     nextFlag: $('nextFlag'), prevPhoto: $('prevPhoto'), nextPhoto: $('nextPhoto'),
+    selectionPanel: $('selectionPanel'), listsPanel: $('listsPanel'),
   };
 
   const S = {
@@ -40,6 +41,7 @@
     spanStart: null,
     rev: 0,               // bumped by every saved edit (previews depend on it)
     shown: null,          // "item/frame" of the picture on screen
+    natural: null,        // its JPEG's size
     finishArmed: false,
     finished: false,
   };
@@ -208,6 +210,7 @@
       probe.src = url;
       await probe.decode();
       if (gen !== showGen) return;
+      S.natural = { w: probe.naturalWidth, h: probe.naturalHeight };
       dom.picture.src = url;
       S.shown = `${i}/${f}`;
       dom.stage.dataset.frame = String(f);
@@ -242,7 +245,19 @@
     return { sx: r.width / id.width, sy: r.height / id.height, w: r.width, h: r.height };
   }
 
+  // The picture fills the column (or the window's height, less the controls below it), larger or smaller than its
+  // JPEG; sized here rather than in CSS so that the overlay lies exactly on it (no letterbox inside the element).
+  function fitPicture() {
+    if (!S.natural) return;
+    const nw = S.natural.w, nh = S.natural.h;
+    const below = S.view === 'video' ? 330 : 190;
+    const k = Math.min(dom.viewer.clientWidth / nw, Math.max(160, window.innerHeight - below) / nh);
+    dom.picture.style.width = `${Math.floor(nw * k)}px`;
+    dom.picture.style.height = `${Math.floor(nh * k)}px`;
+  }
+
   function fitOverlay() {
+    fitPicture();
     const r = dom.picture.getBoundingClientRect();
     const dpr = window.devicePixelRatio || 1;
     const c = dom.overlay;
@@ -553,7 +568,10 @@
     const video = isVideo();
     if (!sel) {
       box.append(
-        h('p', { className: 'muted', text: 'Click a box on the picture to select it.' }),
+        h('p', { text: video
+          ? 'Step through the video (← →) or jump to the flagged frames (N). Click a box to keep it visible, remove it '
+            + 'or change it; Add box (A) covers a face the first pass missed.'
+          : 'Click a box to keep it visible, remove it or change it; Add box (A) covers a face the first pass missed.' }),
         h('p', { className: 'muted' },
           h('span', { className: 'state covered', text: 'Red' }), ': covered. ',
           h('span', { className: 'state kept', text: 'Green dashed' }), ': kept visible. ',
@@ -815,6 +833,8 @@
     setMode(null);
     dom.grid.hidden = false;
     dom.viewer.hidden = true;
+    dom.selectionPanel.hidden = true;
+    dom.listsPanel.hidden = true;
     dom.itemName.textContent = `${S.plan.items.length} photos`;
     updateHash();
     refresh();
@@ -829,6 +849,8 @@
     S.view = it.kind === 'video' ? 'video' : 'photo';
     dom.grid.hidden = true;
     dom.viewer.hidden = false;
+    dom.selectionPanel.hidden = false;
+    dom.listsPanel.hidden = false;
     dom.videoControls.hidden = S.view !== 'video';
     dom.photoNav.hidden = S.view !== 'photo' || S.plan.items.length < 2;
     dom.photoPosition.textContent = `Photo ${i + 1} of ${S.plan.items.length}`;
