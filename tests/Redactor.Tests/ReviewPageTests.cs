@@ -53,7 +53,7 @@ internal sealed class PageRun : IAsyncDisposable
         int width = 1400, int height = 900)
     {
         string dir = TestPaths.NewTempDir();
-        media ??= new FakeMedia(plan);
+        media ??= ReviewTestKit.MediaFor(plan);
         var session = ReviewTestKit.Session(plan, Path.Combine(dir, "plan.json"), media);
         var server = await ReviewServer.StartAsync(session, Console.Error);
         var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
@@ -148,7 +148,7 @@ public sealed class ReviewPageTests(BrowserFixture browser) : IClassFixture<Brow
         var page = run.Page;
         await run.Shown(5);
 
-        // A: draw a box on frame 5 (stored pixels; the picture is shown at about half size).
+        // A: draw a box on frame 5 (stored pixels; the picture shows them wider than high).
         await page.Keyboard.PressAsync("a");
         await run.Drag(400, 300, 560, 460);
         var item = await ReviewTestKit.WaitForSaved(run.PlanPath, i => i.GetProperty("manual").GetArrayLength() == 1);
@@ -169,12 +169,12 @@ public sealed class ReviewPageTests(BrowserFixture browser) : IClassFixture<Brow
         KeyNear(keys[0], 5, 400, 300, 160, 160);
         KeyNear(keys[1], 12, 600, 250, 120, 140);
 
-        // Keep track 1 (its box on frame 12 is at 124,120 120×150), remove track 2.
+        // Keep track 1 (its box on frame 12 is at 124,120 120×150), remove track 2 (800,380 110×130).
         await run.Click(184, 195);
         await page.Locator("#selection h3", new PageLocatorOptions { HasTextString = "Face track #1" }).WaitForAsync();
         await run.Button("Keep visible (consent)").ClickAsync();
         await ReviewTestKit.WaitForSaved(run.PlanPath, i => i.GetProperty("keep").GetRawText() == "[1]");
-        await run.Click(955, 445);
+        await run.Click(855, 445);
         await page.Locator("#selection h3", new PageLocatorOptions { HasTextString = "Face track #2" }).WaitForAsync();
         await run.Button("Not a face (remove)").ClickAsync();
         await ReviewTestKit.WaitForSaved(run.PlanPath, i => i.GetProperty("remove").GetRawText() == "[2]");
@@ -316,7 +316,7 @@ public sealed class ReviewPageTests(BrowserFixture browser) : IClassFixture<Brow
     public async Task Export_shows_progress_then_the_summary_and_Finish_ends_the_review()
     {
         var plan = ReviewTestKit.VideoPlan();
-        var media = new FakeMedia(plan) { ExportGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        var media = new FakeMedia(plan) { DisplayAspect = 16.0 / 9, ExportGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
         await using var run = await PageRun.Open(browser, plan, media: media);
         var page = run.Page;
         await run.Shown(0);

@@ -26,7 +26,7 @@ public sealed class ReviewServerTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         plan = ReviewTestKit.VideoPlan();
-        media = new FakeMedia(plan);
+        media = ReviewTestKit.MediaFor(plan);
         session = ReviewTestKit.Session(plan, PlanPath, media);
         server = await ReviewServer.StartAsync(session, errors);
         http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false }) { BaseAddress = server.Address };
@@ -177,7 +177,7 @@ public sealed class ReviewServerTests : IAsyncLifetime
         var call = Assert.Single(media.PreviewCalls);
         Assert.Equal(12, call.Frame);
         Assert.Equal(RedactionStyle.Fill, call.Style.Style);
-        Assert.Equal([new Box(124, 120, 120, 150), new Box(900, 380, 110, 130)], call.Regions.Select(x => x.Box).OrderBy(b => b.X));
+        Assert.Equal([new Box(124, 120, 120, 150), new Box(800, 380, 110, 130)], call.Regions.Select(x => x.Box).OrderBy(b => b.X));
         using var plain = await http.GetAsync("api/items/0/preview/12.jpg");
         Assert.Equal(HttpStatusCode.OK, plain.StatusCode);
         Assert.Equal(RedactionStyle.Blur, media.PreviewCalls.Last().Style.Style);
@@ -263,7 +263,7 @@ public sealed class ReviewServerTests : IAsyncLifetime
             ("""{"op":"keep","item":0.5,"track":1}""", "'item' must be a whole number from 0"),
             ("""{"op":"addManual","item":0,"frame":120,"box":[10,10,50,50]}""", "'frame' 120 is past the last frame (119)"),
             ("""{"op":"addManual","item":0,"frame":5,"box":[10,10,1,50]}""", "the box must be at least 2 pixels wide and high inside the picture"),
-            ("""{"op":"addManual","item":0,"frame":5,"box":[1300,10,50,50]}""", "the box must be at least 2 pixels wide and high inside the picture"),
+            ("""{"op":"addManual","item":0,"frame":5,"box":[959,10,50,50]}""", "the box must be at least 2 pixels wide and high inside the picture"),
             ("""{"op":"addManual","item":0,"frame":5,"box":[10,10,50]}""", "'box' must be [x, y, width, height]"),
             ("""{"op":"addManual","item":0,"frame":5,"box":[10,10,"a",50]}""", "'box' must be [x, y, width, height] in pixels"),
             ("""{"op":"addManual","item":0,"frame":5,"box":[10,10,50,50],"start":6}""", "the region's frames must include the frame it is drawn on"),
@@ -318,7 +318,7 @@ public sealed class ReviewServerTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await Edit("""{"op":"setKey","item":0,"region":1,"frame":70,"box":[-20,600,100,200]}""")).Status);
         m = ReviewTestKit.SavedItem(PlanPath).GetProperty("manual")[0];
         Assert.Equal(70, m.GetProperty("end").GetInt64());
-        // Clipped to the picture (1280×720).
+        // Clipped to the picture (960×720).
         Assert.Equal("[[5,200.12,100,80.5,90],[70,0,600,80,120]]", m.GetProperty("keys").GetRawText());
         Assert.Equal(HttpStatusCode.OK, (await Edit("""{"op":"setKey","item":0,"region":1,"frame":2,"box":[10,10,20,20]}""")).Status);
         m = ReviewTestKit.SavedItem(PlanPath).GetProperty("manual")[0];

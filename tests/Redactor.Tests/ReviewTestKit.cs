@@ -10,21 +10,21 @@ namespace Redactor.Tests;
 /// for the review server's and page's tests.</summary>
 internal static class ReviewTestKit
 {
-    /// <summary>A 1280×720 video of 120 frames at 25 fps with a cut at 60, shown as 640×360 pictures (so the page scales
-    /// boxes by a half): track 1 (frames 0–59) moves right, track 2 (frames 10–50) stands still, track 3 (60–119) is
-    /// after the cut; a weak detection no region covers at frame 20.</summary>
+    /// <summary>A 960×720 video stored with wide pixels (shown 16:9, as 640×360 pictures: the page scales x by 2/3 and
+    /// y by 1/2) of 120 frames at 25 fps with a cut at 60: track 1 (frames 0–59) moves right, track 2 (frames 10–50)
+    /// stands still, track 3 (60–119) is after the cut; a weak detection no region covers at frame 20.</summary>
     public static ReviewPlan VideoPlan()
     {
         var item = new PlanItem
         {
             Path = "clip.mp4",
             Kind = PlanItemKind.Video,
-            Identity = new MediaIdentity(123456, new string('a', 64), 1280, 720, 120),
+            Identity = new MediaIdentity(123456, new string('a', 64), 960, 720, 120),
             FrameRate = 25,
             Cuts = [60],
         };
         item.Tracks.Add(Track(1, 0, 59, f => new Box(100 + 2 * f, 120, 120, 150)));
-        item.Tracks.Add(Track(2, 10, 50, _ => new Box(900, 380, 110, 130)));
+        item.Tracks.Add(Track(2, 10, 50, _ => new Box(800, 380, 110, 130)));
         item.Tracks.Add(Track(3, 60, 119, _ => new Box(500, 200, 140, 160)));
         item.Uncovered.Add(new TrackBox(20, new Box(640, 90, 40, 48), 0.31f, RegionSource.Detected));
         item.Marks.Add(new PlanMark(10, MarkKind.TrackStarts));
@@ -66,6 +66,10 @@ internal static class ReviewTestKit
         for (long f = first; f <= last; f++) t.Boxes.Add(new TrackBox(f, at(f), 0.9f, RegionSource.Detected));
         return t;
     }
+
+    /// <summary>Media for <see cref="VideoPlan"/> (16:9 pictures) or <see cref="PhotoPlan"/> (square pixels).</summary>
+    public static FakeMedia MediaFor(ReviewPlan plan) =>
+        new(plan) { DisplayAspect = plan.Items[0].Kind == PlanItemKind.Video ? 16.0 / 9 : null };
 
     /// <summary>A session whose saves write <see cref="Serialize"/>'s JSON to <paramref name="planPath"/> and whose
     /// preview covers the tracks' boxes (stand-ins for PlanJson and PlanRegions until the plan session's are merged).</summary>
@@ -211,10 +215,16 @@ internal sealed class FakeMedia(ReviewPlan plan) : IReviewMedia
     /// <summary>How much larger than the picture the backdrop is scaled (room to pan).</summary>
     public double BackdropMargin { get; init; } = 1.25;
 
+    /// <summary>Width over height of the pictures when the stored pixels are not square (null: square).</summary>
+    public double? DisplayAspect { get; init; }
+
+    /// <summary>Half the stored height for a video (as the lead's cache shrinks large frames), the full size for a photo.</summary>
     public (int Width, int Height) PictureSize(int item)
     {
         var id = plan.Items[item].Identity;
-        return plan.Items[item].Kind == PlanItemKind.Video ? (id.Width / 2, id.Height / 2) : (id.Width, id.Height);
+        int h = plan.Items[item].Kind == PlanItemKind.Video ? id.Height / 2 : id.Height;
+        int w = DisplayAspect is double a ? (int)Math.Round(h * a) : id.Width * h / id.Height;
+        return (w, h);
     }
 
     public byte[] FrameJpeg(int item, long frame, CancellationToken ct)
