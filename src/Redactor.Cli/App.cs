@@ -30,9 +30,10 @@ internal static class App
             stderr.WriteLine("Run 'redactor help' or 'redactor VERB --help' for usage.");
             return Usage;
         }
-        var result = parser.ParseArguments<RedactOptions, DetectOptions, ModelsOptions>(args);
+        var result = parser.ParseArguments<RedactOptions, ReviewOptions, DetectOptions, ModelsOptions>(args);
         return result.MapResult(
             (RedactOptions o) => Guard(stderr, () => Commands.Redact(WithGiven(o, args), stdout, stderr, ct)),
+            (ReviewOptions o) => Guard(stderr, () => ReviewCommand.Run(o, stdout, stderr, ct)),
             (DetectOptions o) => Guard(stderr, () => Commands.Detect(o, stdout, stderr, ct)),
             (ModelsOptions o) => Guard(stderr, () => Commands.Models(o, stdout, stderr, ct)),
             errors => ShowHelp(result, errors, args, stdout, stderr));
@@ -49,7 +50,7 @@ internal static class App
         var options = end < 0 ? args : args[..end];
         if (options.Contains("--version")) return ["--version"];
         if (!options.Contains("--help") && !options.Contains("-h")) return args;
-        string[] verbs = ["redact", "detect", "models"];
+        string[] verbs = ["redact", "review", "detect", "models"];
         return args.Length > 0 && verbs.Contains(args[0]) ? [args[0], "--help"] : ["--help"];
     }
 
@@ -86,7 +87,7 @@ internal static class App
 
     /// <summary>Every verb's options, with the type of value each takes.</summary>
     private static IEnumerable<(OptionAttribute Option, Type Type)> Options() =>
-        from type in new[] { typeof(RedactOptions), typeof(DetectOptions), typeof(ModelsOptions) }
+        from type in new[] { typeof(RedactOptions), typeof(ReviewOptions), typeof(DetectOptions), typeof(ModelsOptions) }
         from property in type.GetProperties()
         let option = property.GetCustomAttribute<OptionAttribute>()
         where option is not null

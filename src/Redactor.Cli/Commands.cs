@@ -11,21 +11,7 @@ internal static class Commands
     public static int Redact(RedactOptions o, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
         Validate(o);
-        if (o.Crf is < 0 or > 51) throw new UsageException($"--crf must be 0..51 (got {o.Crf})");
-        if (!Rgb.TryParse(o.Color, out var colour)) throw new UsageException($"--color must be RRGGBB hex, like ff00ff (got '{o.Color}')");
-        RedactionOptions style;
-        try
-        {
-            style = new RedactionOptions(o.Style, o.Shape, o.MaskScale, colour, maskMargin: o.MaskMargin);
-        }
-        catch (ArgumentOutOfRangeException e)
-        {
-            // Named as the user typed it, not by the constructor's parameter ('maskScale').
-            string option = e.ParamName switch { "maskScale" => "--mask-scale", "maskMargin" => "--mask-margin", var p => $"--{p}" };
-            string reason = e.Message.Split(Environment.NewLine)[0];
-            int at = reason.IndexOf(" (Parameter", StringComparison.Ordinal);
-            throw new UsageException($"{option}: {(at >= 0 ? reason[..at] : reason)} (got {e.ActualValue})");
-        }
+        var style = StyleOf(o);
         var plan = o.Plan is null ? null : ReadPlan(o);
         // A plan made for a folder's subfolders names them: its photos are looked for there, as the review found them.
         bool recursive = o.Recursive || plan is not null && plan.Items.Any(i => i.Path.Contains('/'));
@@ -173,6 +159,25 @@ internal static class Commands
         foreach (var missing in plan.Items.Where(i => !found.Contains(i.Path)))
             stderr.WriteLine($"warning: {o.Plan}: {missing.Path} is in the plan but not in {root}");
         return matched;
+    }
+
+    /// <summary>The style the output options ask for; a bad value is a usage error named as the user typed it.</summary>
+    internal static RedactionOptions StyleOf(OutputOptions o)
+    {
+        if (o.Crf is < 0 or > 51) throw new UsageException($"--crf must be 0..51 (got {o.Crf})");
+        if (!Rgb.TryParse(o.Color, out var colour)) throw new UsageException($"--color must be RRGGBB hex, like ff00ff (got '{o.Color}')");
+        try
+        {
+            return new RedactionOptions(o.Style, o.Shape, o.MaskScale, colour, maskMargin: o.MaskMargin);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            // Named as the user typed it, not by the constructor's parameter ('maskScale').
+            string option = e.ParamName switch { "maskScale" => "--mask-scale", "maskMargin" => "--mask-margin", var p => $"--{p}" };
+            string reason = e.Message.Split(Environment.NewLine)[0];
+            int at = reason.IndexOf(" (Parameter", StringComparison.Ordinal);
+            throw new UsageException($"{option}: {(at >= 0 ? reason[..at] : reason)} (got {e.ActualValue})");
+        }
     }
 
     public static int Detect(DetectOptions o, TextWriter stdout, TextWriter stderr, CancellationToken ct)
@@ -400,7 +405,7 @@ internal static class Commands
         if (items.Any(i => i.Error is null)) engine.LoadDetector();
     }
 
-    private static void Validate(MediaOptions o)
+    internal static void Validate(MediaOptions o)
     {
         if (!(o.Threshold > 0 && o.Threshold < 1)) throw new UsageException($"--threshold must be between 0 and 1 (got {o.Threshold})");
         if (!(o.MinFace >= 4 && o.MinFace <= 512)) throw new UsageException($"--min-face must be 4..512 pixels (got {o.MinFace})");
@@ -410,7 +415,7 @@ internal static class Commands
 
     /// <summary>What folders held besides the photos and videos processed, a line for each reason: a hidden file may be
     /// a picture someone hid, an AppleDouble '._' copy only looks like one, and no file goes unmentioned.</summary>
-    private static void ReportSkipped(List<Skipped> skipped, bool quiet, TextWriter stderr)
+    internal static void ReportSkipped(List<Skipped> skipped, bool quiet, TextWriter stderr)
     {
         if (quiet) return;
         foreach (var group in skipped.GroupBy(s => s.Reason))
@@ -449,7 +454,7 @@ internal static class Commands
         $"note: {dir}: removed {removed.Count} unfinished temporary file{(removed.Count == 1 ? "" : "s")} left by {whose} that was stopped before it could clean up ({string.Join(", ", removed)})";
 
     /// <summary>Creates the output folder and proves it writable before hours of work go into it.</summary>
-    private static void PrepareOutput(string output, bool overwrite)
+    internal static void PrepareOutput(string output, bool overwrite)
     {
         if (FileKinds.IsSpecial(output))
             throw new MediaException($"{output} is not a regular file (a device or a pipe): name a file to write to");

@@ -219,13 +219,16 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     }
 
     /// <summary>The first pass alone: every frame's detections (weak ones too, with tracking), cuts and picture shifts.</summary>
-    internal List<FrameDetections> DetectVideo(string path, MediaInfo info, IProgress<PipelineProgress>? progress, CancellationToken ct, Action<string>? warn = null)
+    /// <param name="seen">Shown each decoded frame (square pixels) before detection: the review's picture cache.</param>
+    internal List<FrameDetections> DetectVideo(string path, MediaInfo info, IProgress<PipelineProgress>? progress, CancellationToken ct, Action<string>? warn = null,
+        Action<Frame>? seen = null)
     {
         try
         {
             // The detectors see square pixels; the render pass, the tracker and the JSON report work in stored ones.
             using var source = new FfmpegFrameSource(path, info, squarePixels: true);
-            var detections = VideoPipeline.Detect(source, VideoDetectors(), progress, ct);
+            using var watched = seen is null ? null : new WatchedSource(source, seen);
+            var detections = VideoPipeline.Detect(watched ?? (IFrameSource)source, VideoDetectors(), progress, ct);
             if (source.XScale != 1 || source.YScale != 1) detections = ToStoredPixels(detections, (float)source.XScale, (float)source.YScale);
             if (source.Damage is { } damage)
                 warn?.Invoke($"warning: {path}: the decoder reported damage ({damage}); {detections.Count} frames were decoded, and any it could not decode are left out");
@@ -312,12 +315,12 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     /// detections, and the tracker's regions over them as a plan item (<see cref="PlanBuilder.Video"/>), named by the file's
     /// name. The detectors are released when the pass ends.
     /// </summary>
-    public PlanItem PlanVideo(string path, IProgress<PipelineProgress>? progress, CancellationToken ct, Action<string>? warn = null)
+    public PlanItem PlanVideo(string path, IProgress<PipelineProgress>? progress, CancellationToken ct, Action<string>? warn = null, Action<Frame>? seen = null)
     {
         var info = ProbeVideo(path, ct);
         var (width, height) = info.DisplaySize();
         var (bytes, sha) = PlanBuilder.Hash(path, ct);
-        var detections = DetectVideo(path, info, progress, ct, warn);
+        var detections = DetectVideo(path, info, progress, ct, warn, seen);
         var identity = new MediaIdentity(bytes, sha, width, height, detections.Count);
         // The tracker reads the detections while they are still held: the plan builder needs each frame's after it.
         return PlanBuilder.Video(Path.GetFileName(path), identity, FrameRateOf(info), detections, TrackerFor(info));
@@ -406,7 +409,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     }
 
     /// <summary>The file's length, then its sha256: a plan covers the faces of one file only.</summary>
-    private static void CheckBytes(string input, PlanItem item, string planName, CancellationToken ct)
+    internal static void CheckBytes(string input, PlanItem item, string planName, CancellationToken ct)
     {
         if (new FileInfo(input).Length != item.Identity.Bytes) throw new PlanMismatchException(planName, item);
         if (PlanBuilder.Hash(input, ct).Sha256 != item.Identity.Sha256) throw new PlanMismatchException(planName, item);

@@ -88,7 +88,7 @@ internal sealed class FrameCache : IDisposable
 }
 
 /// <summary>Frames read from a source, each also shown to <paramref name="seen"/> (after the source filled it, before
-/// anyone else uses it).</summary>
+/// anyone else uses it). The source stays its creator's to dispose.</summary>
 internal sealed class WatchedSource(IFrameSource inner, Action<Frame> seen) : IFrameSource
 {
     public int Width => inner.Width;
@@ -102,5 +102,5 @@ internal sealed class WatchedSource(IFrameSource inner, Action<Frame> seen) : IF
         return true;
     }
 
-    public void Dispose() => inner.Dispose();
+    public void Dispose() { }
 }

@@ -40,8 +40,8 @@ internal abstract class MediaOptions
     internal IReadOnlySet<string> Given { get; set; } = new HashSet<string>();
 }
 
-[Verb("redact", isDefault: false, HelpText = "Write a copy of each photo or video with every face made unrecognisable and metadata removed.")]
-internal sealed class RedactOptions : MediaOptions
+/// <summary>Options of the verbs that write redacted copies: where, and how faces are covered.</summary>
+internal abstract class OutputOptions : MediaOptions
 {
     [Option('o', "output", HelpText = "Output file (one input) or folder (several; inside an input folder it is not read again). Default: NAME.redacted.EXT beside each input (.mp4 for the videos only read). An output file has a photo extension for a photo, and .mp4 .mov .m4v .mkv .avi or .webm for a video. Never the input, through links or hard links either.")]
     public string? Output { get; set; }
@@ -70,11 +70,26 @@ internal sealed class RedactOptions : MediaOptions
     [Option("crf", Default = 18, HelpText = "Video quality, 0..51 (lower is better and larger).")]
     public int Crf { get; set; }
 
+}
+
+[Verb("redact", isDefault: false, HelpText = "Write a copy of each photo or video with every face made unrecognisable and metadata removed.")]
+internal sealed class RedactOptions : OutputOptions
+{
     [Option("plan", HelpText = "Render from a review plan (PLAN.json, written by 'redactor review'): no detection pass and no model. Covers the plan's tracks (except those kept by consent or removed), the regions drawn by hand (as drawn) and the frames covered whole, then prints what was kept and added. INPUT is the one file, or folder of photos, the plan was made for: its size and sha256 are checked before any work, and another file is refused. A malformed plan, or one made for another file, fails with exit code 1. Not with --detector, --threshold, --min-face, --fast, --turned or --no-track.")]
     public string? Plan { get; set; }
 
     /// <summary>Options that choose how faces are found: a plan's render finds none.</summary>
     internal static readonly string[] DetectionOptions = ["detector", "threshold", "min-face", "fast", "turned", "no-track"];
+}
+
+[Verb("review", HelpText = "Check and correct the redaction before publishing: find the faces in one video, photo or folder of photos, then open a local page to step through it, add faces it missed, keep people who agreed to be shown, remove false regions, cover whole frames, and export. Decisions are saved in a plan file as they are made.")]
+internal sealed class ReviewOptions : OutputOptions
+{
+    [Option("plan", HelpText = "Plan file the review is saved in (default: INPUT.review.json beside the input). A plan saved by an earlier review of the same input is resumed without a new detection pass; a plan for another file is refused.")]
+    public string? Plan { get; set; }
+
+    [Option("no-browser", HelpText = "Print the page's address without opening a browser.")]
+    public bool NoBrowser { get; set; }
 }
 
 internal enum AudioMode { Keep, Drop }
