@@ -218,11 +218,18 @@ internal sealed class FakeMedia(ReviewPlan plan) : IReviewMedia
     /// <summary>Width over height of the pictures when the stored pixels are not square (null: square).</summary>
     public double? DisplayAspect { get; init; }
 
-    /// <summary>Half the stored height for a video (as the lead's cache shrinks large frames), the full size for a photo.</summary>
+    /// <summary>Pictures of a video are this share of the stored height (as the lead's cache shrinks large frames); a
+    /// photo's are its full size.</summary>
+    public double VideoScale { get; init; } = 0.5;
+
+    /// <summary>A folder of the video's frames as ffmpeg writes them (<c>%04d.png</c>, the first frame 0001), shown
+    /// instead of the synthetic pictures.</summary>
+    public string? FramesDir { get; init; }
+
     public (int Width, int Height) PictureSize(int item)
     {
         var id = plan.Items[item].Identity;
-        int h = plan.Items[item].Kind == PlanItemKind.Video ? id.Height / 2 : id.Height;
+        int h = plan.Items[item].Kind == PlanItemKind.Video ? (int)Math.Round(id.Height * VideoScale) : id.Height;
         int w = DisplayAspect is double a ? (int)Math.Round(h * a) : id.Width * h / id.Height;
         return (w, h);
     }
@@ -270,7 +277,13 @@ internal sealed class FakeMedia(ReviewPlan plan) : IReviewMedia
         var (w, h) = PictureSize(item);
         var (sx, sy) = Scale(item);
         Mat picture;
-        if (Backdrop is not null)
+        if (FramesDir is not null)
+        {
+            using var source = Cv2.ImRead(Path.Combine(FramesDir, $"{frame + 1:D4}.png"));
+            picture = new Mat();
+            Cv2.Resize(source, picture, new Size(w, h), 0, 0, InterpolationFlags.Area);
+        }
+        else if (Backdrop is not null)
         {
             using var source = Cv2.ImRead(Backdrop);
             var (zoom, x, y) = BackdropPlace(item, frame, source.Width, source.Height);

@@ -304,11 +304,16 @@
       dom.stageMessage.textContent = isVideo()
         ? `Whole frame covered (${span(cover[0], cover[1])})` : 'Whole photo covered';
     }
+    // A track can have several boxes on a frame (a detection of a neighbouring frame spread here): its label is
+    // drawn once, on the first.
+    const labelled = new Set();
     for (const s of shapes()) {
       if (S.preview && !isSelected(s)) continue;
       const dragged = S.draft && S.draft.region === s.id && s.kind === 'manual';
       const b = dragged ? S.draft.box : s.box;
-      drawShape(ctx, s, b[0] * sx, b[1] * sy, b[2] * sx, b[3] * sy);
+      const key = `${s.kind}/${s.id}`;
+      drawShape(ctx, s, b[0] * sx, b[1] * sy, b[2] * sx, b[3] * sy, !labelled.has(key));
+      labelled.add(key);
     }
     if (S.draft && S.draft.region === undefined) {
       const b = S.draft.box;
@@ -341,23 +346,24 @@
     ctx.restore();
   }
 
-  function drawShape(ctx, s, x, y, w, hgt) {
+  function drawShape(ctx, s, x, y, w, hgt, first) {
     const sel = isSelected(s);
     const extra = sel ? 1.5 : 0;
     if (s.kind === 'track') {
+      const thin = s.source === 'spread' ? 0.5 : 0;
       if (s.state === 'kept') {
-        drawBox(ctx, x, y, w, hgt, '#2b8a3e', 2 + extra, [6, 4]);
-        label(ctx, x, y, `#${s.id} kept`, '#2b8a3e');
+        drawBox(ctx, x, y, w, hgt, '#2b8a3e', 2 + extra - thin, [6, 4]);
+        if (first) label(ctx, x, y, `#${s.id} kept`, '#2b8a3e');
       } else if (s.state === 'removed') {
-        drawBox(ctx, x, y, w, hgt, '#868e96', 1.5 + extra);
-        label(ctx, x, y, `#${s.id} removed`, '#868e96');
+        drawBox(ctx, x, y, w, hgt, '#868e96', 1.5 + extra - thin);
+        if (first) label(ctx, x, y, `#${s.id} removed`, '#868e96');
       } else {
-        drawBox(ctx, x, y, w, hgt, '#e03131', 2 + extra);
-        if (sel || w > 18) label(ctx, x, y, `#${s.id}`, '#e03131');
+        drawBox(ctx, x, y, w, hgt, '#e03131', 2 + extra - thin);
+        if (first) label(ctx, x, y, `#${s.id}`, '#e03131');
       }
     } else if (s.kind === 'uncovered') {
       drawBox(ctx, x, y, w, hgt, '#e0a800', 2 + extra, [2, 3]);
-      label(ctx, x, y, `weak ${Number(s.score).toFixed(2)}`, '#9c6f00');
+      if (first) label(ctx, x, y, `weak ${Number(s.score).toFixed(2)}`, '#9c6f00');
     } else {
       const colour = '#1c7ed6';
       drawBox(ctx, x, y, w, hgt, colour, 2 + extra, s.inside ? null : [4, 4]);
