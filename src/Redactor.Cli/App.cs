@@ -32,7 +32,7 @@ internal static class App
         }
         var result = parser.ParseArguments<RedactOptions, DetectOptions, ModelsOptions>(args);
         return result.MapResult(
-            (RedactOptions o) => Guard(stderr, () => Commands.Redact(o, stdout, stderr, ct)),
+            (RedactOptions o) => Guard(stderr, () => Commands.Redact(WithGiven(o, args), stdout, stderr, ct)),
             (DetectOptions o) => Guard(stderr, () => Commands.Detect(o, stdout, stderr, ct)),
             (ModelsOptions o) => Guard(stderr, () => Commands.Models(o, stdout, stderr, ct)),
             errors => ShowHelp(result, errors, args, stdout, stderr));
@@ -51,6 +51,15 @@ internal static class App
         if (!options.Contains("--help") && !options.Contains("-h")) return args;
         string[] verbs = ["redact", "detect", "models"];
         return args.Length > 0 && verbs.Contains(args[0]) ? [args[0], "--help"] : ["--help"];
+    }
+
+    /// <summary>Notes which long options the command line holds (before any <c>--</c>).</summary>
+    private static T WithGiven<T>(T options, IReadOnlyList<string> args) where T : MediaOptions
+    {
+        // Only long names: the options asked about have no short ones.
+        options.Given = args.TakeWhile(a => a != "--").Where(a => a.StartsWith("--", StringComparison.Ordinal))
+            .Select(a => a[2..].Split('=')[0]).ToHashSet(StringComparer.Ordinal);
+        return options;
     }
 
     /// <summary>A parse error in the user's words: what was wrong and what would do.</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Redactor.FFmpeg;
 using Redactor.OpenCv;
+using Redactor.Review;
 
 namespace Redactor.Cli;
 
@@ -25,17 +26,22 @@ internal static class Commands
             int at = reason.IndexOf(" (Parameter", StringComparison.Ordinal);
             throw new UsageException($"{option}: {(at >= 0 ? reason[..at] : reason)} (got {e.ActualValue})");
         }
-        var items = Inputs.Plan(o.Inputs, o.Output, o.Recursive, withOutputs: true, out var skipped);
+        var plan = o.Plan is null ? null : ReadPlan(o);
+        // A plan made for a folder's subfolders names them: its photos are looked for there, as the review found them.
+        bool recursive = o.Recursive || plan is not null && plan.Items.Any(i => i.Path.Contains('/'));
+        var items = Inputs.Plan(o.Inputs, o.Output, recursive, withOutputs: true, out var skipped);
         ReportSkipped(skipped, o.Quiet, stderr);
         if (items.Count == 0) throw new UsageException("no photos or videos found in the given inputs");
         if (o.Style != RedactionStyle.Fill && !o.Color.Equals(new RedactOptions().Color, StringComparison.OrdinalIgnoreCase))
             stderr.WriteLine($"warning: --color is used with --style fill only; the faces are covered by {o.Style.ToString().ToLowerInvariant()}");
+        var planned = plan is null ? null : MatchPlan(plan, o, items, stderr);
 
         RemoveStaleTemporaries(items.Where(i => i.Error is null).Select(i => i.Output!), o.Quiet, stderr);
 
         int done = 0, failed = 0;
         using var engine = new Engine(o);
-        RequireModel(engine, items);
+        // A plan's render finds no faces: it needs no model.
+        if (planned is null) RequireModel(engine, items);
         var redactor = new FrameRedactor(style);
         ProgressView.Create(o.Quiet, stderr).Run(view =>
         {
@@ -77,6 +83,24 @@ internal static class Commands
                     Report(Process(items[i++], _ => throw new InvalidOperationException("a refused input is never worked on")));
                     continue;
                 }
+                if (planned is not null)
+                {
+                    var input = items[i++];
+                    IReadOnlyList<string> summary = [];
+                    var result = Process(input, output =>
+                    {
+                        if (!planned.TryGetValue(input, out var item))
+                            throw new MediaException($"not in the plan {o.Plan} (it was not reviewed): review it, or redact it without --plan");
+                        var r = engine.RenderPlan(input.Input, output, item, style, view.For(Path.GetFileName(input.Input)), ct,
+                            RenderSettings.Of(o), line => view.Print(stderr, line), o.Plan!);
+                        summary = r.Summary;
+                        string regions = $"{r.Regions} region{(r.Regions == 1 ? "" : "s")} covered from the plan";
+                        return (item.Kind == PlanItemKind.Video ? $"{r.Frames} frames, {regions}" : regions, null);
+                    });
+                    // What the plan decided, under the line that names the output.
+                    Report(result.Line is null ? result : (result.Line + string.Concat(summary.Select(line => Environment.NewLine + "  " + line)), result.Error, result.Warning));
+                    continue;
+                }
                 if (items[i].Kind == MediaKind.Photo)
                 {
                     // A run of photos goes through one worker a core; results are reported in input order.
@@ -101,6 +125,54 @@ internal static class Commands
         if (!o.Quiet && (items.Count > 1 || skipped.Count > 0))
             stdout.WriteLine($"{done} redacted, {failed} failed{(skipped.Count > 0 ? $", {skipped.Count} skipped" : "")}");
         return failed == 0 ? App.Ok : App.SomeFailed;
+    }
+
+    /// <summary>Reads <c>--plan</c>'s file, after refusing the options that choose how faces are found (a render from a plan
+    /// finds none, and would silently ignore them). A plan that cannot be read or used fails the run (exit code 1).</summary>
+    private static ReviewPlan ReadPlan(RedactOptions o)
+    {
+        var detection = RedactOptions.DetectionOptions.Where(o.Given.Contains).Select(n => "--" + n).ToList();
+        if (detection.Count > 0)
+            throw new UsageException($"{string.Join(", ", detection)}: not with --plan (a plan's render finds no faces: it covers what the plan says)");
+        if (o.Inputs.Count() != 1) throw new UsageException("--plan renders one input: the file, or folder of photos, the plan was made for");
+        try
+        {
+            return PlanJson.Read(o.Plan!);
+        }
+        catch (PlanException e)
+        {
+            throw new MediaException(e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Each input's plan item. A single file takes a plan of one item (checked against the file before any work); a
+    /// folder's photos and videos are matched by their path relative to it. An input the plan does not list is an error
+    /// of its own when its turn comes (nobody reviewed it); a plan item the folder does not hold is only named: there is
+    /// nothing of it to publish.
+    /// </summary>
+    private static Dictionary<WorkItem, PlanItem> MatchPlan(ReviewPlan plan, RedactOptions o, List<WorkItem> items, TextWriter stderr)
+    {
+        var root = o.Inputs.Single();
+        var matched = new Dictionary<WorkItem, PlanItem>();
+        if (!Directory.Exists(root))
+        {
+            if (plan.Items.Count != 1)
+                throw new MediaException($"{root}: the plan {o.Plan} lists {plan.Items.Count} files: give the folder it was made for");
+            if (items.Single() is { Error: null } single) matched[single] = plan.Items[0];
+            return matched;
+        }
+        var byPath = plan.Items.ToDictionary(i => i.Path, StringComparer.Ordinal);
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            var path = Engine.PlanPath(root, item.Input);
+            found.Add(path);
+            if (item.Error is null && byPath.TryGetValue(path, out var planItem)) matched[item] = planItem;
+        }
+        foreach (var missing in plan.Items.Where(i => !found.Contains(i.Path)))
+            stderr.WriteLine($"warning: {o.Plan}: {missing.Path} is in the plan but not in {root}");
+        return matched;
     }
 
     public static int Detect(DetectOptions o, TextWriter stdout, TextWriter stderr, CancellationToken ct)
@@ -399,6 +471,7 @@ internal static class Commands
     internal static string Reason(Exception e) => e switch
     {
         MediaException m => m.Message,
+        PlanException p => p.Message,
         UnauthorizedAccessException u => $"permission denied ({u.Message.TrimEnd('.')})",
         IOException io when io.HResult == 28 || io.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase) => "disk full (no space left on device)",
         IOException io => io.Message,

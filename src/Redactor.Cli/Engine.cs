@@ -1,6 +1,7 @@
 using Redactor.FFmpeg;
 using Redactor.Onnx;
 using Redactor.OpenCv;
+using Redactor.Review;
 
 namespace Redactor.Cli;
 
@@ -33,6 +34,15 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     internal sealed class PhotoWorker(IFaceDetector detector, FrameRedactor redactor)
     {
         public (int Faces, string? Warning) Redact(string input, string output, bool overwrite) => RedactPhoto(input, output, overwrite, redactor, detector);
+
+        /// <summary>The photo's plan item: every detection, weak and doubtful ones too (<see cref="PlanBuilder.Photo"/>).</summary>
+        public (PlanItem Item, string? Warning) Plan(string input, string path, CancellationToken ct)
+        {
+            var (bytes, sha) = PlanBuilder.Hash(input, ct);
+            var frame = ImageFiles.Read(input, out var warning);
+            var identity = new MediaIdentity(bytes, sha, frame.Width, frame.Height, 1);
+            return (PlanBuilder.Photo(path, identity, detector.Detect(frame)), warning);
+        }
     }
 
     /// <summary>
@@ -254,27 +264,157 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     public VideoResult RedactVideo(
         string input, string output, RedactOptions o, FrameRedactor redactor, IProgress<PipelineProgress> progress, Action<string> warn, CancellationToken ct)
     {
-        // Once a run, and only when it encodes: the protection FfmpegProcess.DeathSignal gives would otherwise be gone unsaid.
-        if (!FfmpegProcess.ToolsDieWithUs && !_warnedToolsOutliveUs)
-        {
-            _warnedToolsOutliveUs = true;
-            warn("warning: setpriv (util-linux) is not available here: if redactor is killed, its encoder may finish a partial copy; the next run into that folder removes it");
-        }
-        var info = ProbeVideo(input, ct);
-        var keepAudio = o.Audio == AudioMode.Keep;
-        if (keepAudio) ContainerPolicy.For(Path.GetExtension(output), o.Crf).CheckAudio(input, info, ct);
-        // Everything but the first video stream and the audio is left out: name it, since it may be what the user wanted.
-        foreach (var s in info.Streams.Where(s => s != info.Video && !s.IsAudio))
-            warn($"warning: {input}: dropping stream #{s.Index} ({s.CodecType}{(s.CodecName is null ? "" : " " + s.CodecName)}{(s.IsAttachedPicture ? ", cover picture" : "")})");
+        var settings = RenderSettings.Of(o);
+        var info = PrepareVideo(input, output, settings, warn, ct);
         var detections = DetectVideo(input, info, progress, ct, warn);
         long detected = detections.Sum(d => (long)d.Detections.Count), frameCount = detections.Count;
         // The tracker reads the detections as the frames are drawn, and each frame's are let go of once read.
         var regions = TrackerFor(info).Track(VideoPipeline.Handing(detections));
+        var result = EncodeVideo(input, info, output, settings, regions, frameCount, redactor, progress, ct);
+        return new VideoResult(result.Frames, detected, result.Regions);
+    }
+
+    /// <summary>What a video render checks before any work: the probe, the sound the output can take; and what it says
+    /// it leaves out.</summary>
+    private MediaInfo PrepareVideo(string input, string output, RenderSettings settings, Action<string>? warn, CancellationToken ct)
+    {
+        // Once a run, and only when it encodes: the protection FfmpegProcess.DeathSignal gives would otherwise be gone unsaid.
+        if (!FfmpegProcess.ToolsDieWithUs && !_warnedToolsOutliveUs)
+        {
+            _warnedToolsOutliveUs = true;
+            warn?.Invoke("warning: setpriv (util-linux) is not available here: if redactor is killed, its encoder may finish a partial copy; the next run into that folder removes it");
+        }
+        var info = ProbeVideo(input, ct);
+        if (settings.Audio == AudioMode.Keep) ContainerPolicy.For(Path.GetExtension(output), settings.Crf).CheckAudio(input, info, ct);
+        // Everything but the first video stream and the audio is left out: name it, since it may be what the user wanted.
+        foreach (var s in info.Streams.Where(s => s != info.Video && !s.IsAudio))
+            warn?.Invoke($"warning: {input}: dropping stream #{s.Index} ({s.CodecType}{(s.CodecName is null ? "" : " " + s.CodecName)}{(s.IsAttachedPicture ? ", cover picture" : "")})");
+        return info;
+    }
+
+    /// <summary>The second pass: decodes <paramref name="input"/> again, covers each frame's <paramref name="regions"/> and
+    /// encodes to <paramref name="output"/>, which appears only when complete.</summary>
+    private static RenderResult EncodeVideo(string input, MediaInfo info, string output, RenderSettings settings,
+        IEnumerable<IReadOnlyList<Region>> regions, long frameCount, FrameRedactor redactor, IProgress<PipelineProgress>? progress, CancellationToken ct)
+    {
         using var source = new FfmpegFrameSource(input, info);
-        using var sink = new FfmpegVideoSink(input, info, output, o.Overwrite, new VideoOutputOptions(o.Crf, keepAudio));
+        using var sink = new FfmpegVideoSink(input, info, output, settings.Overwrite, new VideoOutputOptions(settings.Crf, settings.Audio == AudioMode.Keep));
         var result = VideoPipeline.Render(source, regions, frameCount, redactor, sink, progress, ct);
         sink.Complete(ct);
-        return new VideoResult(result.Frames, detected, result.Regions);
+        return result;
+    }
+
+    /// <summary>Frames a second as both passes decode a video (<see cref="FfmpegFrameSource"/>'s rate).</summary>
+    private static double FrameRateOf(MediaInfo info) => MediaProbe.ParseRate(info.EncoderFrameRate()) ?? 30;
+
+    /// <summary>
+    /// The first pass of a video for review: its identity (size and sha256, then the frames decoded), every frame's
+    /// detections, and the tracker's regions over them as a plan item (<see cref="PlanBuilder.Video"/>), named by the file's
+    /// name. The detectors are released when the pass ends.
+    /// </summary>
+    public PlanItem PlanVideo(string path, IProgress<PipelineProgress>? progress, CancellationToken ct, Action<string>? warn = null)
+    {
+        var info = ProbeVideo(path, ct);
+        var (width, height) = info.DisplaySize();
+        var (bytes, sha) = PlanBuilder.Hash(path, ct);
+        var detections = DetectVideo(path, info, progress, ct, warn);
+        var identity = new MediaIdentity(bytes, sha, width, height, detections.Count);
+        // The tracker reads the detections while they are still held: the plan builder needs each frame's after it.
+        return PlanBuilder.Video(Path.GetFileName(path), identity, FrameRateOf(info), detections, TrackerFor(info));
+    }
+
+    /// <summary>
+    /// Photos for review, one worker a core: each photo's detections (weak and doubtful ones too, shown as uncovered) as a
+    /// plan item, in the order given, named by its path relative to <paramref name="root"/> ('/' separated), or by its file
+    /// name without a root. A photo that cannot be read is left out and handed to <paramref name="failed"/>, with the reason;
+    /// a warning (a truncated JPEG) goes to <paramref name="warn"/>.
+    /// </summary>
+    public List<PlanItem> PlanPhotos(string? root, IReadOnlyList<string> photos, Action<string, string> failed, Action<string>? warn, CancellationToken ct)
+    {
+        var items = new List<PlanItem>();
+        var work = photos.Select(p => new WorkItem(p, MediaKind.Photo, null)).ToList();
+        // The workers' redactors are not used: a plan is made without covering anything.
+        ForEachPhoto(work, new RedactionOptions(), (w, worker) =>
+        {
+            try
+            {
+                var (item, warning) = worker.Plan(w.Input, PlanPath(root, w.Input), ct);
+                return new PhotoPlanned(w.Input, item, warning, null);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return new PhotoPlanned(w.Input, null, null, Commands.Reason(e));
+            }
+        }, r =>
+        {
+            if (r.Warning is not null) warn?.Invoke($"warning: {r.Input}: {r.Warning}");
+            if (r.Item is not null) items.Add(r.Item);
+            else failed(r.Input, r.Error!);
+        }, ct);
+        return items;
+    }
+
+    private sealed record PhotoPlanned(string Input, PlanItem? Item, string? Warning, string? Error);
+
+    /// <summary>A plan of <paramref name="items"/> made by this run's detector.</summary>
+    public ReviewPlan NewPlan(IEnumerable<PlanItem> items) => new()
+    {
+        MadeBy = App.Version,
+        Detector = options.Detector.ToString().ToLowerInvariant(),
+        Items = [.. items],
+    };
+
+    /// <summary>How a plan item names an input: relative to the folder the plan is for, with '/' between folders.</summary>
+    internal static string PlanPath(string? root, string input) =>
+        root is null ? Path.GetFileName(input) : Path.GetRelativePath(root, input).Replace(Path.DirectorySeparatorChar, '/');
+
+
+    /// <summary>
+    /// Renders one input as its plan item says, with no detection pass and no model: the tracks' boxes (grown by the
+    /// style's mask) except kept and removed ones, the regions drawn by hand (as drawn), the frames covered whole. The
+    /// input must be the file the item was made for: its size and sha256, then its picture's size, are checked before any
+    /// work (<see cref="PlanMismatchException"/>); a video must decode to the item's frame count. Returns what was done,
+    /// with the summary lines of the plan's decisions (<see cref="PlanSummary.Lines"/>).
+    /// </summary>
+    /// <param name="planName">How the plan is named in a refusal (its file name).</param>
+    public PlanRenderResult RenderPlan(string input, string output, PlanItem item, RedactionOptions style, IProgress<PipelineProgress>? progress,
+        CancellationToken ct, RenderSettings? settings = null, Action<string>? warn = null, string planName = "the plan")
+    {
+        var how = settings ?? new RenderSettings();
+        CheckBytes(input, item, planName, ct);
+        var redactor = new FrameRedactor(style);
+        if (item.Kind == PlanItemKind.Photo)
+        {
+            var frame = ImageFiles.Read(input, out var warning);
+            if (warning is not null) warn?.Invoke($"warning: {input}: {warning}");
+            CheckSize(frame.Width, frame.Height, item, planName);
+            // A photo's regions get noise of their own call, as in any photo: track ids repeat from photo to photo.
+            var regions = PlanRegions.At(item, 0).Select(r => r with { TrackId = null }).ToList();
+            redactor.Apply(frame, regions);
+            using (var temp = TempFile.Beside(output))
+            {
+                ImageFiles.Write(frame, temp.Stream, Path.GetExtension(output));
+                temp.Publish(output, how.Overwrite);
+            }
+            return new PlanRenderResult(1, regions.Count, PlanSummary.Lines(item));
+        }
+        var info = PrepareVideo(input, output, how, warn, ct);
+        var (w, h) = info.DisplaySize();
+        CheckSize(w, h, item, planName);
+        var result = EncodeVideo(input, info, output, how, PlanRegions.All(item), item.Identity.Frames, redactor, progress, ct);
+        return new PlanRenderResult(result.Frames, result.Regions, PlanSummary.Lines(item));
+    }
+
+    /// <summary>The file's length, then its sha256: a plan covers the faces of one file only.</summary>
+    private static void CheckBytes(string input, PlanItem item, string planName, CancellationToken ct)
+    {
+        if (new FileInfo(input).Length != item.Identity.Bytes) throw new PlanMismatchException(planName, item);
+        if (PlanBuilder.Hash(input, ct).Sha256 != item.Identity.Sha256) throw new PlanMismatchException(planName, item);
+    }
+
+    private static void CheckSize(int width, int height, PlanItem item, string planName)
+    {
+        if (width != item.Identity.Width || height != item.Identity.Height) throw new PlanMismatchException(planName, item);
     }
 
     private static (int Faces, string? Warning) RedactPhoto(string input, string output, bool overwrite, FrameRedactor redactor, IFaceDetector detector)
@@ -299,3 +439,19 @@ internal sealed class Engine(MediaOptions options) : IDisposable
 }
 
 internal readonly record struct VideoResult(long Frames, long Detections, long Regions);
+
+/// <summary>How an output is written: over an existing file or not, the sound kept or dropped, the video's quality.</summary>
+internal sealed record RenderSettings(bool Overwrite = false, AudioMode Audio = AudioMode.Keep, int Crf = 18)
+{
+    public static RenderSettings Of(RedactOptions o) => new(o.Overwrite, o.Audio, o.Crf);
+}
+
+/// <summary>What a render from a plan did: frames written, regions covered, and the plan's decisions in words.</summary>
+internal sealed record PlanRenderResult(long Frames, long Regions, IReadOnlyList<string> Summary);
+
+/// <summary>The input is not the file a plan was made for.</summary>
+internal sealed class PlanMismatchException(string planName, PlanItem item) : MediaException(
+    $"the plan {planName} was made for another file ({item.Path}, {(item.Kind == PlanItemKind.Photo ? $"{item.Identity.Width}×{item.Identity.Height}" : $"{item.Identity.Frames} frames")}, sha256 {Short(item.Identity.Sha256)})")
+{
+    private static string Short(string sha) => sha.Length > 12 ? sha[..12] + "…" : sha;
+}

@@ -34,6 +34,10 @@ internal abstract class MediaOptions
 
     [Option('q', "quiet", HelpText = "Print errors only: no progress, no summary.")]
     public bool Quiet { get; set; }
+
+    /// <summary>The long names of the options on the command line (set by <see cref="App"/>): a default value cannot tell
+    /// an option given from one left out.</summary>
+    internal IReadOnlySet<string> Given { get; set; } = new HashSet<string>();
 }
 
 [Verb("redact", isDefault: false, HelpText = "Write a copy of each photo or video with every face made unrecognisable and metadata removed.")]
@@ -65,6 +69,12 @@ internal sealed class RedactOptions : MediaOptions
 
     [Option("crf", Default = 18, HelpText = "Video quality, 0..51 (lower is better and larger).")]
     public int Crf { get; set; }
+
+    [Option("plan", HelpText = "Render from a review plan (PLAN.json, written by 'redactor review'): no detection pass and no model. Covers the plan's tracks (except those kept by consent or removed), the regions drawn by hand (as drawn) and the frames covered whole, then prints what was kept and added. INPUT is the one file, or folder of photos, the plan was made for: its size and sha256 are checked before any work, and another file is refused. A malformed plan, or one made for another file, fails with exit code 1. Not with --detector, --threshold, --min-face, --fast, --turned or --no-track.")]
+    public string? Plan { get; set; }
+
+    /// <summary>Options that choose how faces are found: a plan's render finds none.</summary>
+    internal static readonly string[] DetectionOptions = ["detector", "threshold", "min-face", "fast", "turned", "no-track"];
 }
 
 internal enum AudioMode { Keep, Drop }

@@ -26,7 +26,7 @@ public sealed class FrameRedactor
     public void Apply(Frame frame, IEnumerable<Box> faces)
     {
         long call = Interlocked.Increment(ref _calls);
-        Cover(frame, faces.Select((f, i) => (_options.MaskFor(f), UntrackedKey(call, i))));
+        Cover(frame, faces.Select((f, i) => new Covered(_options.MaskFor(f), UntrackedKey(call, i), _options.Shape)));
     }
 
     /// <summary>
@@ -35,14 +35,36 @@ public sealed class FrameRedactor
     /// 69.8 CPU-s against 58.5 with noise kept per track (57.2 without noise), and the file was 11% smaller with it kept. It was no
     /// safer either: averaging frames of fresh noise cancels it, fixed noise cannot be averaged away.
     /// </summary>
+    /// <remarks>A <see cref="RegionSource.Manual"/> region (drawn by hand in review) is covered as drawn: its box, not
+    /// grown by the mask and not an ellipse. A <see cref="RegionSource.WholeFrame"/> region covers the whole frame in the
+    /// style (the colour, or a mosaic of the style's cells across the frame), and then nothing else is drawn.</remarks>
     public void Apply(Frame frame, IEnumerable<Region> regions)
     {
         long call = Interlocked.Increment(ref _calls);
-        Cover(frame, regions.Select((r, i) => (_options.MaskFor(r.Box), r.TrackId is int t ? (ulong)(uint)t : UntrackedKey(call, i))));
+        var covered = new List<Covered>();
+        int i = 0;
+        foreach (var r in regions)
+        {
+            ulong key = r.TrackId is int t ? (ulong)(uint)t : UntrackedKey(call, i);
+            i++;
+            if (r.Source == RegionSource.WholeFrame)
+            {
+                // Whatever else was to be drawn lies under it.
+                Cover(frame, [new Covered(new Box(0, 0, frame.Width, frame.Height), key, MaskShape.Box)]);
+                return;
+            }
+            covered.Add(r.Source == RegionSource.Manual
+                ? new Covered(r.Box, key, MaskShape.Box)
+                : new Covered(_options.MaskFor(r.Box), key, _options.Shape));
+        }
+        Cover(frame, covered);
     }
 
     /// <summary>Redacts one already-grown region.</summary>
-    public void ApplyOne(Frame frame, Box region) => Cover(frame, [(region, UntrackedKey(Interlocked.Increment(ref _calls), 0))]);
+    public void ApplyOne(Frame frame, Box region) => Cover(frame, [new Covered(region, UntrackedKey(Interlocked.Increment(ref _calls), 0), _options.Shape)]);
+
+    /// <summary>A region as covered (in frame pixels, already grown), the key its noise derives from, and its shape.</summary>
+    private readonly record struct Covered(Box Region, ulong NoiseKey, MaskShape Shape);
 
     /// <summary>Calls so far: a region without a track (photos, <c>--no-track</c>) gets noise of its own call, so
     /// that knowing one original face and its output does not give away the noise of the first face of every other
@@ -57,16 +79,16 @@ public sealed class FrameRedactor
     /// covering it. A tracked crowd puts several overlapping regions on one face (a track's detections of the
     /// neighbouring frames, holds of other tracks); painting each of them in full cost three times the redaction time.
     /// </summary>
-    /// <param name="regions">Grown regions, each with the key its noise is derived from.</param>
-    private void Cover(Frame frame, IEnumerable<(Box Region, ulong NoiseKey)> regions)
+    /// <param name="regions">Grown regions, each with the key its noise is derived from and its shape.</param>
+    private void Cover(Frame frame, IEnumerable<Covered> regions)
     {
         var masks = new List<MaskRows>();
         var keys = new List<ulong>();
-        foreach (var (region, key) in regions)
+        foreach (var (region, key, shape) in regions)
         {
             var rect = PixelRect.Cover(region, frame.Width, frame.Height);
             if (rect.IsEmpty || !(region.Width > 0 && region.Height > 0)) continue;
-            masks.Add(new MaskRows(region, rect, _options.Shape));
+            masks.Add(new MaskRows(region, rect, shape));
             keys.Add(key);
         }
         if (masks.Count == 0) return;

@@ -25,7 +25,7 @@ public class HelpTests
     public void Help_names_every_redact_option_the_issue_promises()
     {
         var (_, stdout, _) = Cli.Run("redact", "--help");
-        foreach (var option in new[] { "--output", "--overwrite", "--recursive", "--style", "--color", "--shape", "--mask-scale", "--mask-margin", "--threshold", "--audio", "--crf", "--quiet", "--min-face", "--no-track", "--fast", "--models" })
+        foreach (var option in new[] { "--output", "--overwrite", "--recursive", "--style", "--color", "--shape", "--mask-scale", "--mask-margin", "--threshold", "--audio", "--crf", "--quiet", "--min-face", "--no-track", "--fast", "--models", "--plan" })
             Assert.Contains(option, stdout);
     }
 

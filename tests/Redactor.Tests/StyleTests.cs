@@ -200,6 +200,88 @@ public class StyleTests
         Assert.False(frame.Data.SequenceEqual(original.Data));
     }
 
+    /// <summary>A region drawn by hand is covered as drawn: its box exactly, whatever the mask scale and shape, beside
+    /// a detected face grown as usual; nothing else changes.</summary>
+    [Theory]
+    [MemberData(nameof(AllStyles))]
+    public void A_manual_region_covers_exactly_its_box_and_pixels_outside_every_region_are_untouched(RedactionStyle style, MaskShape shape)
+    {
+        var frame = Noise(200, 150, 11);
+        var before = frame.Clone();
+        var options = new RedactionOptions(style, shape, 2.0f, new Rgb(255, 0, 255), seed: 3);
+        Box manual = new(120, 20, 37, 51), face = new(20, 60, 30, 30), edge = new(180, 130, 40, 40);
+        new FrameRedactor(options).Apply(frame,
+        [
+            new Region(manual, 1, Review.PlanRegions.ManualTrackId(0), RegionSource.Manual),
+            new Region(face, 0.9f, 4, RegionSource.Detected),
+            new Region(edge, 1, Review.PlanRegions.ManualTrackId(1), RegionSource.Manual), // past the frame's corner
+        ]);
+        var grown = options.MaskFor(face);
+        int changedInManual = 0, manualPixels = 0;
+        for (int y = 0; y < frame.Height; y++)
+            for (int x = 0; x < frame.Width; x++)
+            {
+                bool inManual = InMask(manual, MaskShape.Box, x, y) || InMask(edge, MaskShape.Box, x, y);
+                bool inside = inManual || InMask(grown, shape, x, y);
+                int p = y * frame.Stride + x * 3;
+                bool same = frame.Pixels.AsSpan(p, 3).SequenceEqual(before.Pixels.AsSpan(p, 3));
+                if (!inside) Assert.True(same, $"pixel ({x},{y}) outside every region changed");
+                if (!inManual) continue;
+                manualPixels++;
+                if (!same) changedInManual++;
+                if (style == RedactionStyle.Fill) Assert.Equal((255, 0, 255), (frame.Pixels[p], frame.Pixels[p + 1], frame.Pixels[p + 2]));
+            }
+        Assert.Equal(37 * 51 + 20 * 20, manualPixels);
+        // A pixel of random noise may equal its cell's mean by chance: nearly all, not all.
+        Assert.True(changedInManual > manualPixels * 0.98, $"{changedInManual} of {manualPixels} manual pixels changed");
+    }
+
+    [Theory]
+    [InlineData(RedactionStyle.Fill)]
+    [InlineData(RedactionStyle.Pixelate)]
+    [InlineData(RedactionStyle.Blur)]
+    public void A_whole_frame_region_covers_every_pixel_in_the_styles_cells(RedactionStyle style)
+    {
+        // A gradient, so that every cell has a mean of its own.
+        var frame = new Frame(160, 90);
+        for (int y = 0; y < 90; y++)
+            for (int x = 0; x < 160; x++)
+                (frame.Pixels[(y * 160 + x) * 3], frame.Pixels[(y * 160 + x) * 3 + 1], frame.Pixels[(y * 160 + x) * 3 + 2]) = ((byte)x, (byte)(2 * y), (byte)(x ^ y));
+        var before = frame.Clone();
+        // An ellipse, not grown: a whole frame covered as a face would leave its corners.
+        var options = new RedactionOptions(style, MaskShape.Ellipse, 1.0f, new Rgb(1, 2, 3), noiseAmplitude: 0, maskMargin: 0);
+        new FrameRedactor(options).Apply(frame,
+            [new Region(new Box(10, 10, 20, 20), 0.9f, 1, RegionSource.Detected), new Region(new Box(0, 0, 160, 90), 1, Review.PlanRegions.WholeFrameTrackId, RegionSource.WholeFrame)]);
+        int same = 0;
+        var colours = new HashSet<(byte, byte, byte)>();
+        for (int p = 0; p < frame.ByteLength; p += 3)
+        {
+            if (frame.Pixels.AsSpan(p, 3).SequenceEqual(before.Pixels.AsSpan(p, 3))) same++;
+            colours.Add((frame.Pixels[p], frame.Pixels[p + 1], frame.Pixels[p + 2]));
+        }
+        Assert.True(same < 90, $"{same} pixels unchanged");
+        if (style == RedactionStyle.Fill) Assert.Equal([(3, 2, 1)], colours);
+        // A mosaic of the style's cells over the whole frame: 8 across (pixelate) or 6 (blur), square-ish.
+        if (style == RedactionStyle.Pixelate) Assert.Equal(8 * 4, colours.Count);
+        if (style == RedactionStyle.Blur) Assert.True(colours.Count > 6 * 3, $"{colours.Count} colours");
+    }
+
+    [Fact]
+    public void A_manual_regions_blur_noise_stays_from_frame_to_frame()
+    {
+        var frame = Noise(96, 96, 13);
+        var redactor = new FrameRedactor(new RedactionOptions(RedactionStyle.Blur));
+        Frame Redact(int id)
+        {
+            var copy = frame.Clone();
+            redactor.Apply(copy, [new Region(new Box(20, 20, 40, 40), 1, Review.PlanRegions.ManualTrackId(id), RegionSource.Manual)]);
+            return copy;
+        }
+        var first = Redact(0);
+        Assert.True(Redact(0).Data.SequenceEqual(first.Data));
+        Assert.False(Redact(1).Data.SequenceEqual(first.Data));
+    }
+
     [Fact]
     public void Blur_noise_stays_with_a_track_from_frame_to_frame()
     {

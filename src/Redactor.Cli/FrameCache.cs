@@ -1,0 +1,106 @@
+using Redactor.FFmpeg;
+using Redactor.OpenCv;
+
+namespace Redactor.Cli;
+
+/// <summary>
+/// Pictures of a video's frames for the review page, made while the frames are decoded anyway (the first pass, or a
+/// decode-only pass when a review resumes) and kept as JPEGs in a private temporary folder (mode 0700, removed when the
+/// review ends). Stepping then costs a file read: decoding on demand would mean seeking to the keyframe before and
+/// decoding up to a GOP of 1080p frames (seconds) for each step back.
+/// </summary>
+/// <remarks>Pictures are at most <see cref="MaxWidth"/>×<see cref="MaxHeight"/>, in square pixels (as the detectors see the
+/// frames), JPEG quality <see cref="Quality"/>. Disk: docs/results.md (review).</remarks>
+internal sealed class FrameCache : IDisposable
+{
+    public const int MaxWidth = 1280, MaxHeight = 720, Quality = 82;
+
+    private readonly DirectoryInfo _folder;
+
+    public FrameCache(int frameWidth, int frameHeight)
+    {
+        // mkdtemp: created 0700, so no other user reads the unredacted pictures.
+        _folder = Directory.CreateTempSubdirectory("redactor-review-");
+        PictureSize = PreviewPictures.Fit(frameWidth, frameHeight, MaxWidth, MaxHeight);
+    }
+
+    public (int Width, int Height) PictureSize { get; }
+
+    public long Count { get; private set; }
+
+    public long Bytes { get; private set; }
+
+    /// <summary>Stores frame <see cref="Frame.Index"/>'s picture (frames arrive in order, from the decoding thread).</summary>
+    public void Put(Frame frame)
+    {
+        var jpeg = PreviewPictures.Encode(frame, PictureSize.Width, PictureSize.Height, Quality);
+        File.WriteAllBytes(PathOf(frame.Index), jpeg);
+        Count = Math.Max(Count, frame.Index + 1);
+        Bytes += jpeg.Length;
+    }
+
+    public byte[] Get(long frame)
+    {
+        if (frame < 0 || frame >= Count) throw new ArgumentOutOfRangeException(nameof(frame), frame, $"frames are 0..{Count - 1}");
+        return File.ReadAllBytes(PathOf(frame));
+    }
+
+    private string PathOf(long frame) => Path.Combine(_folder.FullName, $"{frame:D8}.jpg");
+
+    /// <summary>A decode-only pass filling the cache (a review resumed from its plan, whose first pass is done).</summary>
+    public static FrameCache Fill(string path, MediaInfo info, long frames, IProgress<PipelineProgress>? progress, CancellationToken ct)
+    {
+        using var source = new FfmpegFrameSource(path, info, squarePixels: true);
+        var cache = new FrameCache(source.Width, source.Height);
+        try
+        {
+            var frame = new Frame(source.Width, source.Height);
+            while (source.Read(frame, ct))
+            {
+                cache.Put(frame);
+                progress?.Report(new PipelineProgress("frames", cache.Count, frames));
+            }
+            if (cache.Count != frames)
+                throw new MediaException($"the video decoded to {cache.Count} frames, but its plan has {frames}");
+            return cache;
+        }
+        catch
+        {
+            cache.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            _folder.Delete(recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left to the OS's cleaning of its temporary folder; nothing else reads it.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
+
+/// <summary>Frames read from a source, each also shown to <paramref name="seen"/> (after the source filled it, before
+/// anyone else uses it).</summary>
+internal sealed class WatchedSource(IFrameSource inner, Action<Frame> seen) : IFrameSource
+{
+    public int Width => inner.Width;
+    public int Height => inner.Height;
+    public long? FrameCountHint => inner.FrameCountHint;
+
+    public bool Read(Frame frame, CancellationToken cancellationToken)
+    {
+        if (!inner.Read(frame, cancellationToken)) return false;
+        seen(frame);
+        return true;
+    }
+
+    public void Dispose() => inner.Dispose();
+}
