@@ -173,21 +173,21 @@ public sealed class ReviewPageTests(BrowserFixture browser) : IClassFixture<Brow
         await run.Click(184, 195);
         await page.Locator("#selection h3", new PageLocatorOptions { HasTextString = "Face track #1" }).WaitForAsync();
         await run.Button("Keep visible (consent)").ClickAsync();
-        await ReviewTestKit.WaitForSaved(run.PlanPath, i => i.GetProperty("keep").GetRawText() == "[1]");
+        await ReviewTestKit.WaitForSaved(run.PlanPath, i => i.GetProperty("keep").Compact() == "[1]");
         await run.Click(855, 445);
         await page.Locator("#selection h3", new PageLocatorOptions { HasTextString = "Face track #2" }).WaitForAsync();
         await run.Button("Not a face (remove)").ClickAsync();
-        await ReviewTestKit.WaitForSaved(run.PlanPath, i => i.GetProperty("remove").GetRawText() == "[2]");
+        await ReviewTestKit.WaitForSaved(run.PlanPath, i => i.GetProperty("remove").Compact() == "[2]");
 
         // Cover whole frames 12 to 37: [ here, a second forward (25 frames), ].
         await page.Keyboard.PressAsync("[");
         await page.Keyboard.PressAsync("Shift+ArrowRight");
         await run.Shown(37);
         await page.Keyboard.PressAsync("]");
-        item = await ReviewTestKit.WaitForSaved(run.PlanPath, i => i.GetProperty("coverFrames").GetRawText() == "[[12,37]]");
+        item = await ReviewTestKit.WaitForSaved(run.PlanPath, i => i.GetProperty("coverFrames").Compact() == "[[12,37]]");
         string saved = File.ReadAllText(run.PlanPath);
-        Assert.Equal("[1]", item.GetProperty("keep").GetRawText());
-        Assert.Equal("[2]", item.GetProperty("remove").GetRawText());
+        Assert.Equal("[1]", item.GetProperty("keep").Compact());
+        Assert.Equal("[2]", item.GetProperty("remove").Compact());
 
         // A reload shows every edit again, from the server's plan, on the same frame.
         await page.ReloadAsync();
@@ -236,7 +236,7 @@ public sealed class ReviewPageTests(BrowserFixture browser) : IClassFixture<Brow
         await run.Click(660, 114);
         await run.Button("Add as region").ClickAsync();
         var item = await ReviewTestKit.WaitForSaved(run.PlanPath, i => i.GetProperty("manual").GetArrayLength() == 1);
-        Assert.Equal("""{"id":1,"start":20,"end":59,"keys":[[20,640,90,40,48]]}""", item.GetProperty("manual")[0].GetRawText());
+        Assert.Equal("""{"id":1,"start":20,"end":59,"keys":[[20,640,90,40,48]]}""", item.GetProperty("manual")[0].Compact());
 
         await page.Keyboard.PressAsync("?");
         Assert.True(await page.Locator("#keysDialog").IsVisibleAsync());
@@ -288,7 +288,7 @@ public sealed class ReviewPageTests(BrowserFixture browser) : IClassFixture<Brow
 
         await run.Click(550, 210);
         await run.Button("Not a face (remove)").ClickAsync();
-        await ReviewTestKit.WaitForSaved(run.PlanPath, i => i.GetProperty("remove").GetRawText() == "[2]");
+        await ReviewTestKit.WaitForSaved(run.PlanPath, i => i.GetProperty("remove").Compact() == "[2]");
         await page.Keyboard.PressAsync("a");
         await run.Drag(600, 400, 700, 520);
         var saved = await ReviewTestKit.WaitForSaved(run.PlanPath, i => i.GetProperty("manual").GetArrayLength() == 1);
@@ -301,7 +301,7 @@ public sealed class ReviewPageTests(BrowserFixture browser) : IClassFixture<Brow
         await run.Shown(0, item: 1);
         Assert.Equal("b.jpg", await page.Locator("#itemName").TextContentAsync());
         await run.Button("Cover whole photo").ClickAsync();
-        await ReviewTestKit.WaitForSaved(run.PlanPath, i => i.GetProperty("coverFrames").GetRawText() == "[[0,0]]", item: 1);
+        await ReviewTestKit.WaitForSaved(run.PlanPath, i => i.GetProperty("coverFrames").Compact() == "[[0,0]]", item: 1);
 
         await run.Button("← All photos").ClickAsync();
         await page.WaitForSelectorAsync("#grid:not([hidden])");

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
 using System.Text.Json;
 using OpenCvSharp;
 using Redactor.Review;
@@ -71,92 +70,11 @@ internal static class ReviewTestKit
     public static FakeMedia MediaFor(ReviewPlan plan) =>
         new(plan) { DisplayAspect = plan.Items[0].Kind == PlanItemKind.Video ? 16.0 / 9 : null };
 
-    /// <summary>A session whose saves write <see cref="Serialize"/>'s JSON to <paramref name="planPath"/> and whose
-    /// preview covers the tracks' boxes (stand-ins for PlanJson and PlanRegions until the plan session's are merged).</summary>
     public static ReviewSession Session(ReviewPlan plan, string planPath, IReviewMedia media, RedactionStyle style = RedactionStyle.Blur) =>
-        new(plan, planPath, media, new RedactionOptions(style))
-        {
-            Save = (p, path) => File.WriteAllText(path, Serialize(p)),
-            Serialize = Serialize,
-            RegionsAt = (item, frame) => item.Tracks.SelectMany(t => t.Boxes).Where(b => b.Frame == frame)
-                .Select(b => new Region(b.Box, b.Score, null, b.Source)).ToList(),
-        };
+        new(plan, planPath, media, new RedactionOptions(style));
 
-    /// <summary>The plan file format exactly as the plan session writes it (docs: the plan JSON format).</summary>
-    public static string Serialize(ReviewPlan plan)
-    {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream))
-        {
-            w.WriteStartObject();
-            w.WriteString("format", plan.Format);
-            w.WriteNumber("version", plan.Version);
-            if (plan.MadeBy is not null) w.WriteString("madeBy", plan.MadeBy);
-            if (plan.Detector is not null) w.WriteString("detector", plan.Detector);
-            w.WriteStartArray("items");
-            foreach (var item in plan.Items)
-            {
-                w.WriteStartObject();
-                w.WriteString("path", item.Path);
-                w.WriteString("kind", item.Kind == PlanItemKind.Video ? "video" : "photo");
-                w.WriteStartObject("identity");
-                w.WriteNumber("bytes", item.Identity.Bytes);
-                w.WriteString("sha256", item.Identity.Sha256);
-                w.WriteNumber("width", item.Identity.Width);
-                w.WriteNumber("height", item.Identity.Height);
-                w.WriteNumber("frames", item.Identity.Frames);
-                w.WriteEndObject();
-                w.WriteNumber("frameRate", item.FrameRate);
-                w.WriteStartArray("cuts");
-                foreach (long c in item.Cuts) w.WriteNumberValue(c);
-                w.WriteEndArray();
-                w.WriteStartArray("tracks");
-                foreach (var t in item.Tracks)
-                {
-                    w.WriteStartObject();
-                    w.WriteNumber("id", t.Id);
-                    w.WriteStartArray("boxes");
-                    foreach (var b in t.Boxes) TrackBoxJson(w, b);
-                    w.WriteEndArray();
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-                w.WriteStartArray("uncovered");
-                foreach (var b in item.Uncovered) TrackBoxJson(w, b);
-                w.WriteEndArray();
-                w.WriteStartArray("marks");
-                foreach (var m in item.Marks)
-                {
-                    w.WriteStartArray();
-                    w.WriteNumberValue(m.Frame);
-                    w.WriteStringValue(JsonNamingPolicy.CamelCase.ConvertName(m.Kind.ToString()));
-                    w.WriteEndArray();
-                }
-                w.WriteEndArray();
-                // The decisions as the server sends them after an edit (one writer for both).
-                using var decisions = JsonDocument.Parse(DecisionsJson.Write(0, item, null));
-                foreach (var p in decisions.RootElement.EnumerateObject())
-                    if (p.Name != "item") p.WriteTo(w);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(stream.ToArray());
-    }
-
-    private static void TrackBoxJson(Utf8JsonWriter w, TrackBox b)
-    {
-        w.WriteStartArray();
-        w.WriteNumberValue(b.Frame);
-        w.WriteNumberValue(Math.Round((double)b.Box.X, 2));
-        w.WriteNumberValue(Math.Round((double)b.Box.Y, 2));
-        w.WriteNumberValue(Math.Round((double)b.Box.Width, 2));
-        w.WriteNumberValue(Math.Round((double)b.Box.Height, 2));
-        w.WriteNumberValue(Math.Round((double)b.Score, 3));
-        w.WriteStringValue(JsonNamingPolicy.CamelCase.ConvertName(b.Source.ToString()));
-        w.WriteEndArray();
-    }
+    /// <summary>The JSON without the plan file's line breaks and indents (numbers as written).</summary>
+    public static string Compact(this JsonElement e) => JsonSerializer.Serialize(e);
 
     /// <summary>Reads a saved plan file's item for the assertions (the JSON, not the server's objects).</summary>
     public static JsonElement SavedItem(string planPath, int item = 0)
@@ -166,7 +84,8 @@ internal static class ReviewTestKit
     }
 
     /// <summary>Waits for <paramref name="condition"/> on the saved plan (the page saves through the server, which
-    /// answers after the file is written, but the test only sees the page).</summary>
+    /// answers after the file is written, but the test only sees the page); the plan is written whole and renamed into
+    /// place, so a read never sees half of one.</summary>
     public static async Task<JsonElement> WaitForSaved(string planPath, Func<JsonElement, bool> condition, int item = 0)
     {
         var until = DateTime.UtcNow.AddSeconds(10);
@@ -175,17 +94,12 @@ internal static class ReviewTestKit
         {
             if (File.Exists(planPath))
             {
-                try
+                last = SavedItem(planPath, item);
+                if (condition(last))
                 {
-                    last = SavedItem(planPath, item);
-                    if (condition(last)) return last;
-                }
-                catch (JsonException)
-                {
-                    // Caught mid-write (the fake saver writes in place); read again.
-                }
-                catch (IOException)
-                {
+                    // What was saved is a plan `redact --plan` takes (PlanJson.Read validates it).
+                    PlanJson.Read(planPath);
+                    return last;
                 }
             }
             await Task.Delay(50);
