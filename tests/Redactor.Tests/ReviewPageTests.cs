@@ -273,6 +273,25 @@ public sealed class ReviewPageTests(BrowserFixture browser) : IClassFixture<Brow
     }
 
     [Fact]
+    public async Task Steps_made_while_a_frame_loads_are_not_queued_up_only_the_last_is_fetched()
+    {
+        var plan = ReviewTestKit.VideoPlan();
+        var media = ReviewTestKit.MediaFor(plan);
+        media.HoldFrom = 1;
+        await using var run = await PageRun.Open(browser, plan, media: media);
+        await run.Shown(0);
+        // Frame 1 is being fetched ahead and hangs; ten steps go by meanwhile.
+        for (int i = 0; i < 10; i++) await run.Page.Keyboard.PressAsync("ArrowRight");
+        Assert.Equal("10", await run.Page.Locator("#frameNumber").TextContentAsync());
+        media.Release.Set();
+        await run.Shown(10);
+        var asked = media.FrameCalls.Select(c => c.Frame).ToList();
+        Assert.DoesNotContain(asked, f => f is >= 5 and <= 9);
+        Assert.Single(asked, f => f == 10);
+        run.AssertNoProblems();
+    }
+
+    [Fact]
     public async Task Photos_open_from_a_grid_and_take_the_same_edits()
     {
         await using var run = await PageRun.Open(browser, ReviewTestKit.PhotoPlan());

@@ -121,6 +121,10 @@ internal sealed class FakeMedia(ReviewPlan plan) : IReviewMedia
 
     public Exception? FrameFailure { get; set; }
 
+    /// <summary>Frames from this one on wait for <see cref="Release"/> (a slow cache, for a test that steps meanwhile).</summary>
+    public long? HoldFrom { get; set; }
+    public ManualResetEventSlim Release { get; } = new(false);
+
     /// <summary>A real picture to show behind the boxes instead of the flat colour (scaled to the picture size), moved
     /// left by <see cref="PanPerFrame"/> picture pixels a frame.</summary>
     public string? Backdrop { get; init; }
@@ -152,6 +156,7 @@ internal sealed class FakeMedia(ReviewPlan plan) : IReviewMedia
     {
         if (FrameFailure is { } e) throw e;
         FrameCalls.Enqueue((item, frame));
+        if (frame >= HoldFrom) Release.Wait(TimeSpan.FromSeconds(20), ct);
         using var picture = Picture(item, frame);
         return Encode(picture);
     }

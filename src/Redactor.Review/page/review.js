@@ -41,6 +41,8 @@
     spanStart: null,
     rev: 0,               // bumped by every saved edit (previews depend on it)
     shown: null,          // "item/frame" of the picture on screen
+    shownKey: null,       // and what it shows (wanted())
+    direction: 1,         // of the last step: frames are fetched ahead that way
     natural: null,        // its JPEG's size
     finishArmed: false,
     finished: false,
@@ -190,42 +192,62 @@
     return fetchPicture(frameKey(i, f), frameUrl(i, f));
   }
 
-  let showGen = 0;
+  let loading = false;
   let prefetchGen = 0;
 
+  // What should be on screen: item, frame, and the preview's style and edit count when it is on.
+  const wanted = () => `${S.item}/${S.frame}/${S.preview ? `${dom.style.value}/${S.rev}` : ''}`;
+
   // Shows frame f: the number at once, the picture and its boxes together once the picture is decoded (boxes of one
-  // frame never sit on another's picture).
-  async function show(f, direction) {
+  // frame never sit on another's picture). One picture loads at a time: steps made meanwhile (a held key, the
+  // scrubber dragged) are not queued up, the latest is loaded next.
+  function show(f, direction) {
     if (!S.plan) return;
-    f = clamp(Math.round(f), 0, lastFrame());
-    S.frame = f;
+    S.frame = clamp(Math.round(f), 0, lastFrame());
+    S.direction = direction || S.direction || 1;
     updateFrameText();
     drawTimeline();
     updateHash();
-    const gen = ++showGen;
-    const i = S.item;
-    try {
-      const url = await picture(i, f);
-      const probe = new Image();
-      probe.src = url;
-      await probe.decode();
-      if (gen !== showGen) return;
-      S.natural = { w: probe.naturalWidth, h: probe.naturalHeight };
-      dom.picture.src = url;
-      S.shown = `${i}/${f}`;
-      dom.stage.dataset.frame = String(f);
-      dom.stage.dataset.item = String(i);
-      dom.stage.dataset.preview = S.preview ? dom.style.value : '';
+    if (S.shownKey === wanted()) {
       fitOverlay();
       draw();
-      if (dom.saveState.dataset.picture === 'error') { setStatus('ok', 'Saved'); delete dom.saveState.dataset.picture; }
-    } catch (e) {
-      if (gen !== showGen) return;
-      dom.saveState.dataset.picture = 'error';
-      setStatus('error', `Frame ${f} could not be shown: ${e.message}`);
-      draw();
+    } else if (!loading) load();
+  }
+
+  async function load() {
+    loading = true;
+    try {
+      while (S.plan && S.shownKey !== wanted()) {
+        const key = wanted(), i = S.item, f = S.frame, preview = S.preview;
+        let url, probe;
+        try {
+          url = await picture(i, f);
+          probe = new Image();
+          probe.src = url;
+          await probe.decode();
+        } catch (e) {
+          if (key !== wanted()) continue;
+          dom.saveState.dataset.picture = 'error';
+          setStatus('error', `Frame ${f} could not be shown: ${e.message}`);
+          draw();
+          break;
+        }
+        // Shown even when another frame is wanted by now: the picture follows the scrubber while it moves.
+        S.natural = { w: probe.naturalWidth, h: probe.naturalHeight };
+        dom.picture.src = url;
+        S.shownKey = key;
+        S.shown = `${i}/${f}`;
+        dom.stage.dataset.frame = String(f);
+        dom.stage.dataset.item = String(i);
+        dom.stage.dataset.preview = preview ? key.split('/')[2] : '';
+        fitOverlay();
+        draw();
+        if (dom.saveState.dataset.picture === 'error') { setStatus('ok', 'Saved'); delete dom.saveState.dataset.picture; }
+      }
+    } finally {
+      loading = false;
     }
-    if (!S.preview && isVideo()) prefetch(f, direction || 1);
+    if (S.plan && !S.preview && isVideo()) prefetch(S.frame, S.direction);
   }
 
   async function prefetch(f, direction) {
