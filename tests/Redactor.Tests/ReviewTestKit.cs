@@ -85,7 +85,7 @@ internal static class ReviewTestKit
 
     /// <summary>Waits for <paramref name="condition"/> on the saved plan (the page saves through the server, which
     /// answers after the file is written, but the test only sees the page); the plan is written whole and renamed into
-    /// place, so a read never sees half of one.</summary>
+    /// place, so a read never sees half of one (but may find it locked for a moment).</summary>
     public static async Task<JsonElement> WaitForSaved(string planPath, Func<JsonElement, bool> condition, int item = 0)
     {
         var until = DateTime.UtcNow.AddSeconds(10);
@@ -94,12 +94,20 @@ internal static class ReviewTestKit
         {
             if (File.Exists(planPath))
             {
-                last = SavedItem(planPath, item);
-                if (condition(last))
+                try
                 {
-                    // What was saved is a plan `redact --plan` takes (PlanJson.Read validates it).
-                    PlanJson.Read(planPath);
-                    return last;
+                    last = SavedItem(planPath, item);
+                    if (condition(last))
+                    {
+                        // What was saved is a plan `redact --plan` takes (PlanJson.Read validates it).
+                        PlanJson.Read(planPath);
+                        return last;
+                    }
+                }
+                catch (Exception e) when (e is IOException || e is PlanException && e.Message.Contains("cannot be read"))
+                {
+                    // The page's next edit is being written: the new file is renamed into place while its writer still
+                    // holds it locked (.NET's emulated FileShare). Read again.
                 }
             }
             await Task.Delay(50);
