@@ -199,6 +199,9 @@ public sealed class ReviewPageTests(BrowserFixture browser) : IClassFixture<Brow
         Assert.Contains("M1 · frames 5–59 · 2 boxes", lists);
         Assert.Contains("frames 12–37", lists);
         Assert.Equal("Whole frame covered (frames 12–37)", await page.Locator("#stageMessage").TextContentAsync());
+        Assert.Equal("On this frame: #1 #2 M1", await page.Locator("#onFrame").TextContentAsync());
+        await run.Button("#2").ClickAsync();
+        await page.Locator("#selection", new PageLocatorOptions { HasTextString = "Not a face: not covered" }).WaitForAsync();
         Assert.Equal(saved, File.ReadAllText(run.PlanPath));
         Assert.Equal("Saved", await page.Locator("#saveState").TextContentAsync());
         run.AssertNoProblems();
@@ -233,6 +236,7 @@ public sealed class ReviewPageTests(BrowserFixture browser) : IClassFixture<Brow
         Assert.Equal("#item=0&frame=20", new Uri(page.Url).Fragment);
 
         // The weak detection on frame 20: select it and add it as a region (to the end of the shot, frame 59).
+        Assert.Equal("On this frame: weak 0.31 #1 #2", await page.Locator("#onFrame").TextContentAsync());
         await run.Click(660, 114);
         await run.Button("Add as region").ClickAsync();
         var item = await ReviewTestKit.WaitForSaved(run.PlanPath, i => i.GetProperty("manual").GetArrayLength() == 1);

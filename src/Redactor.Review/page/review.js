@@ -25,7 +25,7 @@
     finishButton: $('finishButton'), finishedView: $('finishedView'), main: $('main'),
     back1s: $('back1s'), back1: $('back1'), fwd1: $('fwd1'), fwd1s: $('fwd1s'), prevFlag: $('prevFlag'),
     nextFlag: $('nextFlag'), prevPhoto: $('prevPhoto'), nextPhoto: $('nextPhoto'),
-    selectionPanel: $('selectionPanel'), listsPanel: $('listsPanel'),
+    selectionPanel: $('selectionPanel'), listsPanel: $('listsPanel'), onFrame: $('onFrame'),
   };
 
   const S = {
@@ -242,6 +242,7 @@
         dom.stage.dataset.preview = preview ? key.split('/')[2] : '';
         fitOverlay();
         draw();
+        renderOnFrame();
         if (dom.saveState.dataset.picture === 'error') { setStatus('ok', 'Saved'); delete dom.saveState.dataset.picture; }
       }
     } finally {
@@ -579,6 +580,7 @@
     draw();
     drawTimeline();
     renderSelection();
+    renderOnFrame();
     renderLists();
     updateTools();
     if (S.view === 'grid') renderGrid();
@@ -671,6 +673,27 @@
     }
   }
 
+  // Every box of the frame on screen as a button: a way to select one with the keyboard, or one hidden under another.
+  function renderOnFrame() {
+    const box = dom.onFrame;
+    box.replaceChildren();
+    if (!S.plan || S.view === 'grid' || S.shown !== `${S.item}/${S.frame}`) return;
+    const seen = new Set(), buttons = [];
+    for (const s of shapes()) {
+      const key = `${s.kind}/${s.id}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const name = s.kind === 'manual' ? `M${s.id}` : s.kind === 'uncovered' ? `weak ${Number(s.score).toFixed(2)}` : `#${s.id}`;
+      buttons.push(button(name, 'Select this box', () => select({ kind: s.kind, id: s.id }), 'link'));
+    }
+    if (!buttons.length) {
+      box.textContent = isVideo() ? 'No box on this frame.' : 'No box on this photo.';
+      return;
+    }
+    box.append(isVideo() ? 'On this frame: ' : 'On this photo: ');
+    buttons.forEach((b, n) => box.append(...(n ? [' ', b] : [b])));
+  }
+
   function renderLists() {
     const box = dom.lists, it = item(), x = indexOf(S.item), video = isVideo();
     box.replaceChildren();
@@ -726,6 +749,7 @@
     dom.flagHere.hidden = !marks || !isVideo();
     if (marks) dom.flagHere.textContent = 'Flagged here: ' + [...new Set(marks)].map((k) => words[k] || k).join(' · ');
     renderSelectionIfFrameDependent();
+    renderOnFrame();
   }
 
   function renderSelectionIfFrameDependent() {
