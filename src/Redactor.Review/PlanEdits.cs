@@ -122,6 +122,7 @@ internal static class PlanEdits
                 long end = edit.End is null ? ShotEnd(item, frame) : FrameOf(item, edit.End, "end");
                 if (start > frame || end < frame) throw new EditException("the region's frames must include the frame it is drawn on");
                 int id = item.Manual.Count == 0 ? 1 : item.Manual.Max(m => m.Id) + 1;
+                if (id <= 0 || id > PlanRegions.MaxManualId) throw new EditException("no more regions can be numbered in this item");
                 item.Manual.Add(new ManualRegion { Id = id, Start = start, End = end, Keys = [new KeyBox(frame, box)] });
                 return id;
             }
@@ -152,6 +153,7 @@ internal static class PlanEdits
                 var region = KnownRegion(item, edit);
                 long frame = FrameOf(item, edit.Frame, "frame");
                 if (frame > region.End) throw new EditException($"the start cannot be after the end (frame {region.End})");
+                CutKeys(region, frame, before: true);
                 region.Start = frame;
                 return null;
             }
@@ -160,6 +162,7 @@ internal static class PlanEdits
                 var region = KnownRegion(item, edit);
                 long frame = FrameOf(item, edit.Frame, "frame");
                 if (frame < region.Start) throw new EditException($"the end cannot be before the start (frame {region.Start})");
+                CutKeys(region, frame, before: false);
                 region.End = frame;
                 return null;
             }
@@ -183,6 +186,18 @@ internal static class PlanEdits
             default:
                 throw new EditException("unknown edit");
         }
+    }
+
+    /// <summary>Keys must lie within the region's frames (a plan file with one outside is refused): the keys beyond a new
+    /// start (<paramref name="before"/>) or end are replaced by one key on it with the box the region had there, so the
+    /// frames still covered keep the very boxes they had.</summary>
+    private static void CutKeys(ManualRegion region, long frame, bool before)
+    {
+        if (!region.Keys.Any(k => before ? k.Frame < frame : k.Frame > frame)) return;
+        var unbounded = new ManualRegion { Start = long.MinValue, End = long.MaxValue, Keys = region.Keys };
+        var box = PlanRegions.ManualBoxAt(unbounded, frame)!.Value;
+        region.Keys.RemoveAll(k => before ? k.Frame <= frame : k.Frame >= frame);
+        region.Keys.Insert(before ? 0 : region.Keys.Count, new KeyBox(frame, box));
     }
 
     /// <summary>The last frame of the shot holding <paramref name="frame"/>: the frame before the next cut, or the last.</summary>

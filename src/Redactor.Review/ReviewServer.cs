@@ -7,6 +7,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 
@@ -78,6 +80,9 @@ public sealed class ReviewServer : IAsyncDisposable
             o.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
             o.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http1);
         });
+        // Ctrl-C and SIGTERM belong to the program that runs the server (it cancels its work and disposes the server):
+        // the host's console lifetime would otherwise also catch them and stop listening on its own.
+        builder.Services.Replace(ServiceDescriptor.Singleton<IHostLifetime, CallerLifetime>());
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Error);
         builder.Logging.AddProvider(new OneLineLogs(errors));
@@ -424,6 +429,13 @@ public sealed class ReviewServer : IAsyncDisposable
             assets[name] = (copy.ToArray(), type);
         }
         return assets;
+    }
+
+    private sealed class CallerLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     /// <summary>ASP.NET Core's own errors (a failed connection, a server fault), one line each; everything below error

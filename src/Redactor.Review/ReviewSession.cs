@@ -33,15 +33,6 @@ public sealed class ReviewSession
     public IReviewMedia Media { get; }
     public RedactionOptions Style { get; }
 
-    /// <summary>Saves the plan after an edit; the edit is undone when it throws. Tests swap it.</summary>
-    internal Action<ReviewPlan, string> Save { get; init; } = PlanJson.Write;
-
-    /// <summary>The plan as the page is sent it. Tests swap it.</summary>
-    internal Func<ReviewPlan, string> Serialize { get; init; } = PlanJson.Serialize;
-
-    /// <summary>What a frame gets covered, for the preview. Tests swap it.</summary>
-    internal Func<PlanItem, long, IReadOnlyList<Region>> RegionsAt { get; init; } = PlanRegions.At;
-
     /// <summary>A copy of the plan as it is now (later edits do not change it).</summary>
     public ReviewPlan Snapshot()
     {
@@ -55,7 +46,7 @@ public sealed class ReviewSession
 
     internal string PlanJsonText()
     {
-        lock (gate) return Serialize(plan);
+        lock (gate) return PlanJson.Serialize(plan);
     }
 
     /// <summary>The item's frame count, or null when <paramref name="item"/> is not one.</summary>
@@ -67,7 +58,7 @@ public sealed class ReviewSession
     /// <summary>The regions the preview covers on one frame (computed under the lock, as the plan is now).</summary>
     internal IReadOnlyList<Region> CoveredAt(int item, long frame)
     {
-        lock (gate) return RegionsAt(plan.Items[item], frame);
+        lock (gate) return PlanRegions.At(plan.Items[item], frame);
     }
 
     /// <summary>Applies one edit, saves the plan, and returns the item's decisions as the page shows them. The plan is left
@@ -91,7 +82,7 @@ public sealed class ReviewSession
             }
             try
             {
-                Save(plan, PlanPath);
+                PlanJson.Write(plan, PlanPath);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {

@@ -313,24 +313,45 @@ public sealed class ReviewServerTests : IAsyncLifetime
         var m = ReviewTestKit.SavedItem(PlanPath).GetProperty("manual")[0];
         Assert.Equal(5, m.GetProperty("start").GetInt64());
         Assert.Equal(59, m.GetProperty("end").GetInt64());   // the cut at 60 ends the shot
-        Assert.Equal("[[5,200.12,100,80.5,90]]", m.GetProperty("keys").GetRawText());
+        Assert.Equal("[[5,200.12,100,80.5,90]]", m.GetProperty("keys").Compact());
 
         Assert.Equal(HttpStatusCode.OK, (await Edit("""{"op":"setKey","item":0,"region":1,"frame":70,"box":[-20,600,100,200]}""")).Status);
         m = ReviewTestKit.SavedItem(PlanPath).GetProperty("manual")[0];
         Assert.Equal(70, m.GetProperty("end").GetInt64());
         // Clipped to the picture (960×720).
-        Assert.Equal("[[5,200.12,100,80.5,90],[70,0,600,80,120]]", m.GetProperty("keys").GetRawText());
+        Assert.Equal("[[5,200.12,100,80.5,90],[70,0,600,80,120]]", m.GetProperty("keys").Compact());
         Assert.Equal(HttpStatusCode.OK, (await Edit("""{"op":"setKey","item":0,"region":1,"frame":2,"box":[10,10,20,20]}""")).Status);
         m = ReviewTestKit.SavedItem(PlanPath).GetProperty("manual")[0];
         Assert.Equal(2, m.GetProperty("start").GetInt64());
         Assert.Equal([2L, 5, 70], m.GetProperty("keys").EnumerateArray().Select(k => k[0].GetInt64()));
 
         Assert.Equal("the end cannot be before the start (frame 2)", (await Edit("""{"op":"setEnd","item":0,"region":1,"frame":1}""")).Body);
+        Assert.Equal("the start cannot be after the end (frame 70)", (await Edit("""{"op":"setStart","item":0,"region":1,"frame":71}""")).Body);
+
+        // A start or end moved past keys: they are replaced by one on it, and the frames left keep their boxes.
+        var before = PlanJson.Read(PlanPath).Items[0].Manual[0];
+        Assert.Equal(HttpStatusCode.OK, (await Edit("""{"op":"setStart","item":0,"region":1,"frame":4}""")).Status);
         Assert.Equal(HttpStatusCode.OK, (await Edit("""{"op":"setEnd","item":0,"region":1,"frame":40}""")).Status);
-        Assert.Equal(HttpStatusCode.OK, (await Edit("""{"op":"deleteKey","item":0,"region":1,"frame":70}""")).Status);
+        var after = PlanJson.Read(PlanPath).Items[0].Manual[0];
+        Assert.Equal((4L, 40L), (after.Start, after.End));
+        Assert.Equal([4L, 5, 40], after.Keys.Select(k => k.Frame));
+        for (long f = 0; f < 120; f++)
+        {
+            var was = PlanRegions.ManualBoxAt(before, f);
+            var now = PlanRegions.ManualBoxAt(after, f);
+            if (f < 4 || f > 40) Assert.Null(now);
+            else
+            {
+                Assert.NotNull(now);
+                Assert.True(Math.Abs(was!.Value.X - now.Value.X) < 0.01 && Math.Abs(was.Value.Y - now.Value.Y) < 0.01
+                    && Math.Abs(was.Value.Width - now.Value.Width) < 0.01 && Math.Abs(was.Value.Height - now.Value.Height) < 0.01,
+                    $"frame {f}: {was} became {now}");
+            }
+        }
+        Assert.Equal(HttpStatusCode.OK, (await Edit("""{"op":"deleteKey","item":0,"region":1,"frame":5}""")).Status);
+        Assert.Equal("region 1 has no box set on frame 5", (await Edit("""{"op":"deleteKey","item":0,"region":1,"frame":5}""")).Body);
         m = ReviewTestKit.SavedItem(PlanPath).GetProperty("manual")[0];
-        Assert.Equal(40, m.GetProperty("end").GetInt64());
-        Assert.Equal([2L, 5], m.GetProperty("keys").EnumerateArray().Select(k => k[0].GetInt64()));
+        Assert.Equal([4L, 40], m.GetProperty("keys").EnumerateArray().Select(k => k[0].GetInt64()));
 
         // The next region is numbered after the highest; after the last frame of a video with no cut ahead, the video's end.
         Assert.Equal(HttpStatusCode.OK, (await Edit("""{"op":"addManual","item":0,"frame":61,"box":[0,0,10,10]}""")).Status);
@@ -346,29 +367,28 @@ public sealed class ReviewServerTests : IAsyncLifetime
     {
         foreach (var (a, b) in new[] { (50, 60), (10, 20), (21, 25), (58, 70), (90, 95) })
             Assert.Equal(HttpStatusCode.OK, (await Edit($$"""{"op":"addCover","item":0,"start":{{a}},"end":{{b}}}""")).Status);
-        Assert.Equal("[[10,25],[50,70],[90,95]]", ReviewTestKit.SavedItem(PlanPath).GetProperty("coverFrames").GetRawText());
+        Assert.Equal("[[10,25],[50,70],[90,95]]", ReviewTestKit.SavedItem(PlanPath).GetProperty("coverFrames").Compact());
         Assert.Equal(HttpStatusCode.OK, (await Edit("""{"op":"addCover","item":0,"start":26,"end":49}""")).Status);
-        Assert.Equal("[[10,70],[90,95]]", ReviewTestKit.SavedItem(PlanPath).GetProperty("coverFrames").GetRawText());
+        Assert.Equal("[[10,70],[90,95]]", ReviewTestKit.SavedItem(PlanPath).GetProperty("coverFrames").Compact());
         Assert.Equal(HttpStatusCode.OK, (await Edit("""{"op":"deleteCover","item":0,"start":10,"end":70}""")).Status);
-        Assert.Equal("[[90,95]]", ReviewTestKit.SavedItem(PlanPath).GetProperty("coverFrames").GetRawText());
+        Assert.Equal("[[90,95]]", ReviewTestKit.SavedItem(PlanPath).GetProperty("coverFrames").Compact());
     }
 
     [Fact]
     public async Task An_edit_that_cannot_be_saved_is_undone_and_reported_in_one_line()
     {
-        await using var failing = await ReviewServer.StartAsync(new ReviewSession(plan, PlanPath, media, new RedactionOptions())
-        {
-            Save = (_, path) => throw new IOException($"No space left on device : '{path}'\n   at Somewhere.Deep()"),
-            Serialize = ReviewTestKit.Serialize,
-        }, errors);
+        string nowhere = Path.Combine(dir, "gone", "clip.mp4.plan.json");
+        await using var failing = await ReviewServer.StartAsync(new ReviewSession(plan, nowhere, media, new RedactionOptions()), errors);
         using var client = new HttpClient { BaseAddress = failing.Address };
         using var r = await client.SendAsync(Json("api/edit", """{"op":"keep","item":0,"track":1}"""));
         Assert.Equal(HttpStatusCode.InternalServerError, r.StatusCode);
         string body = await r.Content.ReadAsStringAsync();
-        Assert.Equal($"the plan could not be saved to {PlanPath}: No space left on device : '{PlanPath}'", body);
+        Assert.StartsWith($"the plan could not be saved to {nowhere}: ", body);
+        Assert.DoesNotContain("\n", body);
+        Assert.DoesNotContain(" at ", body);
         Assert.Empty(plan.Items[0].Keep);
-        string log = errors.ToString();
-        Assert.Equal($"review: error: {body}{Environment.NewLine}", log);
+        Assert.Equal($"review: error: {body}{Environment.NewLine}", errors.ToString());
+        Assert.False(File.Exists(nowhere));
     }
 
     [Fact]
@@ -390,7 +410,9 @@ public sealed class ReviewServerTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         Assert.Equal("application/json", r.Content.Headers.ContentType?.MediaType);
         AssertHeaders(r);
-        Assert.Equal(ReviewTestKit.Serialize(plan), await r.Content.ReadAsStringAsync());
+        string json = await r.Content.ReadAsStringAsync();
+        Assert.Equal(PlanJson.Serialize(plan), json);
+        Assert.Equal(3, PlanJson.Deserialize(json, "page").Items[0].Tracks.Count);
     }
 
     [Fact]

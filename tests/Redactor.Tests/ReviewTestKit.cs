@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
 using System.Text.Json;
 using OpenCvSharp;
 using Redactor.Review;
@@ -71,92 +70,11 @@ internal static class ReviewTestKit
     public static FakeMedia MediaFor(ReviewPlan plan) =>
         new(plan) { DisplayAspect = plan.Items[0].Kind == PlanItemKind.Video ? 16.0 / 9 : null };
 
-    /// <summary>A session whose saves write <see cref="Serialize"/>'s JSON to <paramref name="planPath"/> and whose
-    /// preview covers the tracks' boxes (stand-ins for PlanJson and PlanRegions until the plan session's are merged).</summary>
     public static ReviewSession Session(ReviewPlan plan, string planPath, IReviewMedia media, RedactionStyle style = RedactionStyle.Blur) =>
-        new(plan, planPath, media, new RedactionOptions(style))
-        {
-            Save = (p, path) => File.WriteAllText(path, Serialize(p)),
-            Serialize = Serialize,
-            RegionsAt = (item, frame) => item.Tracks.SelectMany(t => t.Boxes).Where(b => b.Frame == frame)
-                .Select(b => new Region(b.Box, b.Score, null, b.Source)).ToList(),
-        };
+        new(plan, planPath, media, new RedactionOptions(style));
 
-    /// <summary>The plan file format exactly as the plan session writes it (docs: the plan JSON format).</summary>
-    public static string Serialize(ReviewPlan plan)
-    {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream))
-        {
-            w.WriteStartObject();
-            w.WriteString("format", plan.Format);
-            w.WriteNumber("version", plan.Version);
-            if (plan.MadeBy is not null) w.WriteString("madeBy", plan.MadeBy);
-            if (plan.Detector is not null) w.WriteString("detector", plan.Detector);
-            w.WriteStartArray("items");
-            foreach (var item in plan.Items)
-            {
-                w.WriteStartObject();
-                w.WriteString("path", item.Path);
-                w.WriteString("kind", item.Kind == PlanItemKind.Video ? "video" : "photo");
-                w.WriteStartObject("identity");
-                w.WriteNumber("bytes", item.Identity.Bytes);
-                w.WriteString("sha256", item.Identity.Sha256);
-                w.WriteNumber("width", item.Identity.Width);
-                w.WriteNumber("height", item.Identity.Height);
-                w.WriteNumber("frames", item.Identity.Frames);
-                w.WriteEndObject();
-                w.WriteNumber("frameRate", item.FrameRate);
-                w.WriteStartArray("cuts");
-                foreach (long c in item.Cuts) w.WriteNumberValue(c);
-                w.WriteEndArray();
-                w.WriteStartArray("tracks");
-                foreach (var t in item.Tracks)
-                {
-                    w.WriteStartObject();
-                    w.WriteNumber("id", t.Id);
-                    w.WriteStartArray("boxes");
-                    foreach (var b in t.Boxes) TrackBoxJson(w, b);
-                    w.WriteEndArray();
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-                w.WriteStartArray("uncovered");
-                foreach (var b in item.Uncovered) TrackBoxJson(w, b);
-                w.WriteEndArray();
-                w.WriteStartArray("marks");
-                foreach (var m in item.Marks)
-                {
-                    w.WriteStartArray();
-                    w.WriteNumberValue(m.Frame);
-                    w.WriteStringValue(JsonNamingPolicy.CamelCase.ConvertName(m.Kind.ToString()));
-                    w.WriteEndArray();
-                }
-                w.WriteEndArray();
-                // The decisions as the server sends them after an edit (one writer for both).
-                using var decisions = JsonDocument.Parse(DecisionsJson.Write(0, item, null));
-                foreach (var p in decisions.RootElement.EnumerateObject())
-                    if (p.Name != "item") p.WriteTo(w);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(stream.ToArray());
-    }
-
-    private static void TrackBoxJson(Utf8JsonWriter w, TrackBox b)
-    {
-        w.WriteStartArray();
-        w.WriteNumberValue(b.Frame);
-        w.WriteNumberValue(Math.Round((double)b.Box.X, 2));
-        w.WriteNumberValue(Math.Round((double)b.Box.Y, 2));
-        w.WriteNumberValue(Math.Round((double)b.Box.Width, 2));
-        w.WriteNumberValue(Math.Round((double)b.Box.Height, 2));
-        w.WriteNumberValue(Math.Round((double)b.Score, 3));
-        w.WriteStringValue(JsonNamingPolicy.CamelCase.ConvertName(b.Source.ToString()));
-        w.WriteEndArray();
-    }
+    /// <summary>The JSON without the plan file's line breaks and indents (numbers as written).</summary>
+    public static string Compact(this JsonElement e) => JsonSerializer.Serialize(e);
 
     /// <summary>Reads a saved plan file's item for the assertions (the JSON, not the server's objects).</summary>
     public static JsonElement SavedItem(string planPath, int item = 0)
@@ -166,7 +84,8 @@ internal static class ReviewTestKit
     }
 
     /// <summary>Waits for <paramref name="condition"/> on the saved plan (the page saves through the server, which
-    /// answers after the file is written, but the test only sees the page).</summary>
+    /// answers after the file is written, but the test only sees the page); the plan is written whole and renamed into
+    /// place, so a read never sees half of one (but may find it locked for a moment).</summary>
     public static async Task<JsonElement> WaitForSaved(string planPath, Func<JsonElement, bool> condition, int item = 0)
     {
         var until = DateTime.UtcNow.AddSeconds(10);
@@ -178,14 +97,17 @@ internal static class ReviewTestKit
                 try
                 {
                     last = SavedItem(planPath, item);
-                    if (condition(last)) return last;
+                    if (condition(last))
+                    {
+                        // What was saved is a plan `redact --plan` takes (PlanJson.Read validates it).
+                        PlanJson.Read(planPath);
+                        return last;
+                    }
                 }
-                catch (JsonException)
+                catch (Exception e) when (e is IOException || e is PlanException && e.Message.Contains("cannot be read"))
                 {
-                    // Caught mid-write (the fake saver writes in place); read again.
-                }
-                catch (IOException)
-                {
+                    // The page's next edit is being written: the new file is renamed into place while its writer still
+                    // holds it locked (.NET's emulated FileShare). Read again.
                 }
             }
             await Task.Delay(50);
@@ -207,6 +129,10 @@ internal sealed class FakeMedia(ReviewPlan plan) : IReviewMedia
 
     public Exception? FrameFailure { get; set; }
 
+    /// <summary>Frames from this one on wait for <see cref="Release"/> (a slow cache, for a test that steps meanwhile).</summary>
+    public long? HoldFrom { get; set; }
+    public ManualResetEventSlim Release { get; } = new(false);
+
     /// <summary>A real picture to show behind the boxes instead of the flat colour (scaled to the picture size), moved
     /// left by <see cref="PanPerFrame"/> picture pixels a frame.</summary>
     public string? Backdrop { get; init; }
@@ -218,11 +144,18 @@ internal sealed class FakeMedia(ReviewPlan plan) : IReviewMedia
     /// <summary>Width over height of the pictures when the stored pixels are not square (null: square).</summary>
     public double? DisplayAspect { get; init; }
 
-    /// <summary>Half the stored height for a video (as the lead's cache shrinks large frames), the full size for a photo.</summary>
+    /// <summary>Pictures of a video are this share of the stored height (as the lead's cache shrinks large frames); a
+    /// photo's are its full size.</summary>
+    public double VideoScale { get; init; } = 0.5;
+
+    /// <summary>A folder of the video's frames as ffmpeg writes them (<c>%04d.png</c>, the first frame 0001), shown
+    /// instead of the synthetic pictures.</summary>
+    public string? FramesDir { get; init; }
+
     public (int Width, int Height) PictureSize(int item)
     {
         var id = plan.Items[item].Identity;
-        int h = plan.Items[item].Kind == PlanItemKind.Video ? id.Height / 2 : id.Height;
+        int h = plan.Items[item].Kind == PlanItemKind.Video ? (int)Math.Round(id.Height * VideoScale) : id.Height;
         int w = DisplayAspect is double a ? (int)Math.Round(h * a) : id.Width * h / id.Height;
         return (w, h);
     }
@@ -231,6 +164,7 @@ internal sealed class FakeMedia(ReviewPlan plan) : IReviewMedia
     {
         if (FrameFailure is { } e) throw e;
         FrameCalls.Enqueue((item, frame));
+        if (frame >= HoldFrom) Release.Wait(TimeSpan.FromSeconds(20), ct);
         using var picture = Picture(item, frame);
         return Encode(picture);
     }
@@ -270,7 +204,13 @@ internal sealed class FakeMedia(ReviewPlan plan) : IReviewMedia
         var (w, h) = PictureSize(item);
         var (sx, sy) = Scale(item);
         Mat picture;
-        if (Backdrop is not null)
+        if (FramesDir is not null)
+        {
+            using var source = Cv2.ImRead(Path.Combine(FramesDir, $"{frame + 1:D4}.png"));
+            picture = new Mat();
+            Cv2.Resize(source, picture, new Size(w, h), 0, 0, InterpolationFlags.Area);
+        }
+        else if (Backdrop is not null)
         {
             using var source = Cv2.ImRead(Backdrop);
             var (zoom, x, y) = BackdropPlace(item, frame, source.Width, source.Height);

@@ -25,7 +25,7 @@
     finishButton: $('finishButton'), finishedView: $('finishedView'), main: $('main'),
     back1s: $('back1s'), back1: $('back1'), fwd1: $('fwd1'), fwd1s: $('fwd1s'), prevFlag: $('prevFlag'),
     nextFlag: $('nextFlag'), prevPhoto: $('prevPhoto'), nextPhoto: $('nextPhoto'),
-    selectionPanel: $('selectionPanel'), listsPanel: $('listsPanel'),
+    selectionPanel: $('selectionPanel'), listsPanel: $('listsPanel'), onFrame: $('onFrame'),
   };
 
   const S = {
@@ -41,6 +41,8 @@
     spanStart: null,
     rev: 0,               // bumped by every saved edit (previews depend on it)
     shown: null,          // "item/frame" of the picture on screen
+    shownKey: null,       // and what it shows (wanted())
+    direction: 1,         // of the last step: frames are fetched ahead that way
     natural: null,        // its JPEG's size
     finishArmed: false,
     finished: false,
@@ -190,42 +192,63 @@
     return fetchPicture(frameKey(i, f), frameUrl(i, f));
   }
 
-  let showGen = 0;
+  let loading = false;
   let prefetchGen = 0;
 
+  // What should be on screen: item, frame, and the preview's style and edit count when it is on.
+  const wanted = () => `${S.item}/${S.frame}/${S.preview ? `${dom.style.value}/${S.rev}` : ''}`;
+
   // Shows frame f: the number at once, the picture and its boxes together once the picture is decoded (boxes of one
-  // frame never sit on another's picture).
-  async function show(f, direction) {
+  // frame never sit on another's picture). One picture loads at a time: steps made meanwhile (a held key, the
+  // scrubber dragged) are not queued up, the latest is loaded next.
+  function show(f, direction) {
     if (!S.plan) return;
-    f = clamp(Math.round(f), 0, lastFrame());
-    S.frame = f;
+    S.frame = clamp(Math.round(f), 0, lastFrame());
+    S.direction = direction || S.direction || 1;
     updateFrameText();
     drawTimeline();
     updateHash();
-    const gen = ++showGen;
-    const i = S.item;
-    try {
-      const url = await picture(i, f);
-      const probe = new Image();
-      probe.src = url;
-      await probe.decode();
-      if (gen !== showGen) return;
-      S.natural = { w: probe.naturalWidth, h: probe.naturalHeight };
-      dom.picture.src = url;
-      S.shown = `${i}/${f}`;
-      dom.stage.dataset.frame = String(f);
-      dom.stage.dataset.item = String(i);
-      dom.stage.dataset.preview = S.preview ? dom.style.value : '';
+    if (S.shownKey === wanted()) {
       fitOverlay();
       draw();
-      if (dom.saveState.dataset.picture === 'error') { setStatus('ok', 'Saved'); delete dom.saveState.dataset.picture; }
-    } catch (e) {
-      if (gen !== showGen) return;
-      dom.saveState.dataset.picture = 'error';
-      setStatus('error', `Frame ${f} could not be shown: ${e.message}`);
-      draw();
+    } else if (!loading) load();
+  }
+
+  async function load() {
+    loading = true;
+    try {
+      while (S.plan && S.shownKey !== wanted()) {
+        const key = wanted(), i = S.item, f = S.frame, preview = S.preview;
+        let url, probe;
+        try {
+          url = await picture(i, f);
+          probe = new Image();
+          probe.src = url;
+          await probe.decode();
+        } catch (e) {
+          if (key !== wanted()) continue;
+          dom.saveState.dataset.picture = 'error';
+          setStatus('error', `Frame ${f} could not be shown: ${e.message}`);
+          draw();
+          break;
+        }
+        // Shown even when another frame is wanted by now: the picture follows the scrubber while it moves.
+        S.natural = { w: probe.naturalWidth, h: probe.naturalHeight };
+        dom.picture.src = url;
+        S.shownKey = key;
+        S.shown = `${i}/${f}`;
+        dom.stage.dataset.frame = String(f);
+        dom.stage.dataset.item = String(i);
+        dom.stage.dataset.preview = preview ? key.split('/')[2] : '';
+        fitOverlay();
+        draw();
+        renderOnFrame();
+        if (dom.saveState.dataset.picture === 'error') { setStatus('ok', 'Saved'); delete dom.saveState.dataset.picture; }
+      }
+    } finally {
+      loading = false;
     }
-    if (!S.preview && isVideo()) prefetch(f, direction || 1);
+    if (S.plan && !S.preview && isVideo()) prefetch(S.frame, S.direction);
   }
 
   async function prefetch(f, direction) {
@@ -304,11 +327,16 @@
       dom.stageMessage.textContent = isVideo()
         ? `Whole frame covered (${span(cover[0], cover[1])})` : 'Whole photo covered';
     }
+    // A track can have several boxes on a frame (a detection of a neighbouring frame spread here): its label is
+    // drawn once, on the first.
+    const labelled = new Set();
     for (const s of shapes()) {
       if (S.preview && !isSelected(s)) continue;
       const dragged = S.draft && S.draft.region === s.id && s.kind === 'manual';
       const b = dragged ? S.draft.box : s.box;
-      drawShape(ctx, s, b[0] * sx, b[1] * sy, b[2] * sx, b[3] * sy);
+      const key = `${s.kind}/${s.id}`;
+      drawShape(ctx, s, b[0] * sx, b[1] * sy, b[2] * sx, b[3] * sy, !labelled.has(key));
+      labelled.add(key);
     }
     if (S.draft && S.draft.region === undefined) {
       const b = S.draft.box;
@@ -341,23 +369,24 @@
     ctx.restore();
   }
 
-  function drawShape(ctx, s, x, y, w, hgt) {
+  function drawShape(ctx, s, x, y, w, hgt, first) {
     const sel = isSelected(s);
     const extra = sel ? 1.5 : 0;
     if (s.kind === 'track') {
+      const thin = s.source === 'spread' ? 0.5 : 0;
       if (s.state === 'kept') {
-        drawBox(ctx, x, y, w, hgt, '#2b8a3e', 2 + extra, [6, 4]);
-        label(ctx, x, y, `#${s.id} kept`, '#2b8a3e');
+        drawBox(ctx, x, y, w, hgt, '#2b8a3e', 2 + extra - thin, [6, 4]);
+        if (first) label(ctx, x, y, `#${s.id} kept`, '#2b8a3e');
       } else if (s.state === 'removed') {
-        drawBox(ctx, x, y, w, hgt, '#868e96', 1.5 + extra);
-        label(ctx, x, y, `#${s.id} removed`, '#868e96');
+        drawBox(ctx, x, y, w, hgt, '#868e96', 1.5 + extra - thin);
+        if (first) label(ctx, x, y, `#${s.id} removed`, '#868e96');
       } else {
-        drawBox(ctx, x, y, w, hgt, '#e03131', 2 + extra);
-        if (sel || w > 18) label(ctx, x, y, `#${s.id}`, '#e03131');
+        drawBox(ctx, x, y, w, hgt, '#e03131', 2 + extra - thin);
+        if (first) label(ctx, x, y, `#${s.id}`, '#e03131');
       }
     } else if (s.kind === 'uncovered') {
       drawBox(ctx, x, y, w, hgt, '#e0a800', 2 + extra, [2, 3]);
-      label(ctx, x, y, `weak ${Number(s.score).toFixed(2)}`, '#9c6f00');
+      if (first) label(ctx, x, y, `weak ${Number(s.score).toFixed(2)}`, '#9c6f00');
     } else {
       const colour = '#1c7ed6';
       drawBox(ctx, x, y, w, hgt, colour, 2 + extra, s.inside ? null : [4, 4]);
@@ -551,6 +580,7 @@
     draw();
     drawTimeline();
     renderSelection();
+    renderOnFrame();
     renderLists();
     updateTools();
     if (S.view === 'grid') renderGrid();
@@ -643,6 +673,27 @@
     }
   }
 
+  // Every box of the frame on screen as a button: a way to select one with the keyboard, or one hidden under another.
+  function renderOnFrame() {
+    const box = dom.onFrame;
+    box.replaceChildren();
+    if (!S.plan || S.view === 'grid' || S.shown !== `${S.item}/${S.frame}`) return;
+    const seen = new Set(), buttons = [];
+    for (const s of shapes()) {
+      const key = `${s.kind}/${s.id}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const name = s.kind === 'manual' ? `M${s.id}` : s.kind === 'uncovered' ? `weak ${Number(s.score).toFixed(2)}` : `#${s.id}`;
+      buttons.push(button(name, 'Select this box', () => select({ kind: s.kind, id: s.id }), 'link'));
+    }
+    if (!buttons.length) {
+      box.textContent = isVideo() ? 'No box on this frame.' : 'No box on this photo.';
+      return;
+    }
+    box.append(isVideo() ? 'On this frame: ' : 'On this photo: ');
+    buttons.forEach((b, n) => box.append(...(n ? [' ', b] : [b])));
+  }
+
   function renderLists() {
     const box = dom.lists, it = item(), x = indexOf(S.item), video = isVideo();
     box.replaceChildren();
@@ -698,6 +749,7 @@
     dom.flagHere.hidden = !marks || !isVideo();
     if (marks) dom.flagHere.textContent = 'Flagged here: ' + [...new Set(marks)].map((k) => words[k] || k).join(' · ');
     renderSelectionIfFrameDependent();
+    renderOnFrame();
   }
 
   function renderSelectionIfFrameDependent() {
