@@ -68,7 +68,7 @@ internal sealed class ExportJob(ReviewSession session, Action<string> logError)
         lock (gate) return task.ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
-    /// <summary><c>{"state": "idle|running|done|failed|cancelled", "style", "progress": 0..1, "summary": [..],
+    /// <summary><c>{"state": "idle|running|done|failed|cancelled", "style", "defaultStyle", "progress": 0..1, "summary": [..],
     /// "outputs": [..], "error"}</c>.</summary>
     public string StatusJson()
     {
@@ -80,6 +80,8 @@ internal sealed class ExportJob(ReviewSession session, Action<string> logError)
                 w.WriteStartObject();
                 w.WriteString("state", JsonNamingPolicy.CamelCase.ConvertName(state.ToString()));
                 if (style is not null) w.WriteString("style", style);
+                // The style given on the command line (--style): what the page's choice starts at.
+                w.WriteString("defaultStyle", ReviewServer.StyleName(session.Style.Style));
                 w.WriteNumber("progress", Math.Round(state == State.Done ? 1 : meter.Value, 4));
                 w.WriteStartArray("summary");
                 foreach (var line in result?.Summary ?? []) w.WriteStringValue(line);

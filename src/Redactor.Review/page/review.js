@@ -1114,7 +1114,12 @@
     else openGrid();
     try {
       const r = await fetch('api/export');
-      if (r.ok) renderExport(await r.json());
+      if (r.ok) {
+        const st = await r.json();
+        // The style chosen on the command line, until the person picks another (or an export ran with one).
+        if (st.defaultStyle) dom.style.value = st.style || st.defaultStyle;
+        renderExport(st);
+      }
     } catch { /* shown when Export is pressed */ }
     document.body.dataset.ready = 'true';
   }
