@@ -25,22 +25,12 @@ public sealed class ReviewEndToEndTests(BrowserFixture browser) : IClassFixture<
     public async Task A_box_drawn_on_two_frames_covers_every_frame_between_and_a_kept_face_stays_visible()
     {
         string dir = TestPaths.NewTempDir();
-        string clip = Path.Combine(dir, "clip.mp4");
-        var made = TestPaths.Tool("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", $"color=c=gray:s={W}x{H}:r=10:d=3",
-            "-loop", "1", "-i", Path.Combine(TestPaths.DlibFaces, "images", "2008_001009.jpg"),
-            "-f", "lavfi", "-i", $"color=c=magenta:s={Side}x{Side}:r=10",
-            "-filter_complex", $"[0][1]overlay=0:0:shortest=1[a];[a][2]overlay=x='420+4*n':y={SquareY}:shortest=1,format=yuv420p",
-            "-frames:v", $"{Frames}", "-c:v", "libx264", "-crf", "12", clip);
-        Assert.True(made.Exit == 0, made.Err);
-
-        var stdout = new SharedWriter();
-        var stderr = new SharedWriter();
-        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        var review = Task.Run(() => Redactor.Cli.App.Run(
-            Cli.WithModels("review", clip, "--no-browser", "--style", "fill"), stdout, stderr, stop.Token));
-        try
+        string clip = ReviewRun.MakeClip(dir);
+        await using var review = await ReviewRun.Start(Cli.WithModels("review", clip, "--no-browser", "--style", "fill"));
+        var (stdout, stderr) = (review.Stdout, review.Stderr);
+        Assert.True(review.Address.Length > 0, $"no page: {stderr}");
         {
-            string url = await AddressOf(stdout, stderr, review);
+            string url = review.Address;
             var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
             {
                 ViewportSize = new ViewportSize { Width = 1400, Height = 900 },
@@ -106,14 +96,9 @@ public sealed class ReviewEndToEndTests(BrowserFixture browser) : IClassFixture<
                 state = await page.Locator("#exportState").InnerTextAsync();
             Assert.True(state.Contains("Exported (fill)."), $"export: {state}; stderr: {stderr}");
             await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Finish review", Exact = true }).ClickAsync();
-            Assert.Equal(0, await review.WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Equal(0, await review.Exit.WaitAsync(TimeSpan.FromSeconds(30)));
             await context.DisposeAsync();
             lock (problems) Assert.True(problems.Count == 0, string.Join("\n", problems));
-        }
-        finally
-        {
-            stop.Cancel();
-            await Task.WhenAny(review, Task.Delay(10_000));
         }
 
         string output = Path.Combine(dir, "clip.redacted.mp4");
@@ -133,30 +118,6 @@ public sealed class ReviewEndToEndTests(BrowserFixture browser) : IClassFixture<
             Assert.True(MeanDifference(input[n], redacted[n], Upper) < 6, $"frame {n}: the kept face was changed");
             Assert.True(Mean(redacted[n], Lower) < 30, $"frame {n}: the other face is not covered");
         }
-    }
-
-    private static async Task<string> AddressOf(SharedWriter stdout, SharedWriter stderr, Task<int> review)
-    {
-        var until = DateTime.UtcNow.AddMinutes(2);
-        while (DateTime.UtcNow < until)
-        {
-            var line = stdout.ToString().Split('\n').FirstOrDefault(l => l.StartsWith("Review page: ", StringComparison.Ordinal));
-            if (line is not null) return line["Review page: ".Length..].Trim();
-            if (review.IsCompleted) break;
-            await Task.Delay(100);
-        }
-        throw new InvalidOperationException($"the review printed no address (exit {(review.IsCompleted ? review.Result : -1)}): {stdout} {stderr}");
-    }
-
-    /// <summary>Written by the review's threads while the test reads it.</summary>
-    private sealed class SharedWriter : TextWriter
-    {
-        private readonly System.Text.StringBuilder _text = new();
-        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
-        public override void Write(char value) { lock (_text) _text.Append(value); }
-        public override void Write(string? value) { lock (_text) _text.Append(value); }
-        public override void WriteLine(string? value) { lock (_text) _text.Append(value).Append('\n'); }
-        public override string ToString() { lock (_text) return _text.ToString(); }
     }
 
     /// <summary>Every frame of a video as rgb24 bytes.</summary>

@@ -1,0 +1,146 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Xunit;
+
+namespace Redactor.Tests;
+
+/// <summary>The <c>review</c> command around the page: what it refuses, how it resumes, and a folder of photos exported
+/// through the page's own HTTP calls.</summary>
+public class ReviewCommandTests
+{
+    [Fact]
+    public async Task A_review_resumes_from_its_plan_without_detecting_again_or_needing_a_model()
+    {
+        string dir = TestPaths.NewTempDir();
+        string clip = ReviewRun.MakeClip(dir);
+        string plan = clip + ".review.json";
+        await using (var first = await ReviewRun.Start(Cli.WithModels("review", clip, "--no-browser")))
+        {
+            Assert.True(first.Address.Length > 0, first.Stderr.ToString());
+            Assert.Contains("detect 30/30", first.Stderr.ToString());
+            Assert.Equal(0, await first.Interrupt());
+            Assert.Contains($"Your decisions are in {plan}", first.Stdout.ToString());
+        }
+        Assert.True(File.Exists(plan));
+        var before = File.ReadAllText(plan);
+
+        // No model at all: a resumed review does not detect.
+        string empty = Path.Combine(dir, "no-models");
+        Directory.CreateDirectory(empty);
+        await using var again = await ReviewRun.Start("review", clip, "--no-browser", "--models", empty);
+        Assert.True(again.Address.Length > 0, again.Stderr.ToString());
+        Assert.Contains($"resuming the review saved in {plan}", again.Stdout.ToString());
+        Assert.DoesNotContain("detect", again.Stderr.ToString());
+        using var http = new HttpClient();
+        var frame = await http.GetAsync(again.Address + "api/items/0/frames/29.jpg");
+        Assert.Equal(HttpStatusCode.OK, frame.StatusCode);
+        Assert.Equal("image/jpeg", frame.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(0, await again.Interrupt());
+        Assert.Equal(before, File.ReadAllText(plan));
+    }
+
+    [Fact]
+    public async Task A_plan_made_for_another_file_is_refused_before_any_work()
+    {
+        string dir = TestPaths.NewTempDir();
+        string clip = ReviewRun.MakeClip(dir);
+        await using (var first = await ReviewRun.Start(Cli.WithModels("review", clip, "--no-browser")))
+            Assert.Equal(0, await first.Interrupt());
+        // The same clip, one byte longer: another file.
+        string other = Path.Combine(dir, "other.mp4");
+        File.WriteAllBytes(other, [.. File.ReadAllBytes(clip), 0]);
+        await using var run = await ReviewRun.Start(Cli.WithModels("review", other, "--no-browser", "--plan", clip + ".review.json"));
+        Assert.Equal("", run.Address);
+        Assert.Equal(1, await run.Exit);
+        Assert.Contains("was made for another file (clip.mp4, 30 frames", run.Stderr.ToString());
+    }
+
+    [Theory]
+    [InlineData("two inputs", 2)]
+    [InlineData("not found", 1)]
+    [InlineData("plan is a video", 2)]
+    public void Bad_command_lines_are_refused_with_one_line(string what, int exit)
+    {
+        string dir = TestPaths.NewTempDir();
+        string photo = Path.Combine(TestPaths.DlibFaces, "images", "2008_001009.jpg");
+        string[] args = what switch
+        {
+            "two inputs" => ["review", photo, photo],
+            "not found" => ["review", Path.Combine(dir, "missing.mp4")],
+            _ => ["review", photo, "--plan", Path.Combine(dir, "plan.mp4")],
+        };
+        var (code, _, err) = Cli.Run([.. args, "--no-browser"]);
+        Assert.Equal(exit, code);
+        Assert.StartsWith("error: ", err);
+        Assert.DoesNotContain("   at ", err);
+    }
+
+    [Fact]
+    public async Task A_folder_of_photos_is_reviewed_and_exported_with_a_photo_kept_as_it_was()
+    {
+        string dir = TestPaths.NewTempDir();
+        string photos = Path.Combine(dir, "photos");
+        Directory.CreateDirectory(photos);
+        foreach (var name in new[] { "2008_001009.jpg", "2007_007763.jpg" })
+            File.Copy(Path.Combine(TestPaths.DlibFaces, "images", name), Path.Combine(photos, name));
+        string output = Path.Combine(dir, "out");
+        await using var run = await ReviewRun.Start(Cli.WithModels("review", photos, "--no-browser", "-o", output, "--style", "fill"));
+        Assert.True(run.Address.Length > 0, run.Stderr.ToString());
+        using var http = new HttpClient();
+        using var plan = JsonDocument.Parse(await http.GetStringAsync(run.Address + "api/plan"));
+        var items = plan.RootElement.GetProperty("items");
+        Assert.Equal(2, items.GetArrayLength());
+        Assert.All(items.EnumerateArray(), i => Assert.Equal("photo", i.GetProperty("kind").GetString()));
+        Assert.Equal(["2007_007763.jpg", "2008_001009.jpg"], items.EnumerateArray().Select(i => i.GetProperty("path").GetString()).Order());
+        int upper = items.EnumerateArray().ToList().FindIndex(i => i.GetProperty("path").GetString() == "2008_001009.jpg");
+        // Keep every face of one photo (the way the page's "Keep visible" does, one track at a time).
+        foreach (var track in items[upper].GetProperty("tracks").EnumerateArray())
+        {
+            var edit = await http.PostAsync(run.Address + "api/edit", new StringContent(
+                $$"""{"op":"keep","item":{{upper}},"track":{{track.GetProperty("id").GetInt32()}}}""", Encoding.UTF8, "application/json"));
+            Assert.True(edit.IsSuccessStatusCode, await edit.Content.ReadAsStringAsync());
+        }
+        var started = await http.PostAsync(run.Address + "api/export", new StringContent("""{"style":"fill"}""", Encoding.UTF8, "application/json"));
+        Assert.True(started.IsSuccessStatusCode, await started.Content.ReadAsStringAsync());
+        string state = "";
+        for (var until = DateTime.UtcNow.AddMinutes(1); DateTime.UtcNow < until && !state.Contains("\"done\"") && !state.Contains("\"failed\""); await Task.Delay(200))
+            state = await http.GetStringAsync(run.Address + "api/export");
+        Assert.Contains("\"done\"", state);
+        Assert.Equal(0, await run.Interrupt());
+
+        // The kept photo's pixels are as decoded from the input (JPEG re-encoded at 95: close, not equal); the other's faces are black.
+        var kept = Pixels(Path.Combine(output, "2008_001009.jpg"));
+        var original = Pixels(Path.Combine(photos, "2008_001009.jpg"));
+        Assert.True(MeanDifference(kept, original) < 3, "the kept photo was changed");
+        var covered = Pixels(Path.Combine(output, "2007_007763.jpg"));
+        // dlib-faces' first face of 2007_007763: 194,90 37×37 (the photo is 500 wide).
+        Assert.True(MeanOf(covered, 500, 194 + 8, 90 + 8, 21, 21) < 20, "a face of the other photo is not covered");
+        Assert.Contains("kept visible by consent", run.Stdout.ToString());
+    }
+
+    private static byte[] Pixels(string photo)
+    {
+        string raw = photo + ".rgb";
+        var r = TestPaths.Tool("ffmpeg", "-v", "error", "-y", "-i", photo, "-f", "rawvideo", "-pix_fmt", "rgb24", raw);
+        Assert.True(r.Exit == 0, r.Err);
+        return File.ReadAllBytes(raw);
+    }
+
+    private static double MeanDifference(byte[] a, byte[] b)
+    {
+        Assert.Equal(a.Length, b.Length);
+        long sum = 0;
+        for (int i = 0; i < a.Length; i++) sum += Math.Abs(a[i] - b[i]);
+        return (double)sum / a.Length;
+    }
+
+    private static double MeanOf(byte[] rgb, int width, int x0, int y0, int w, int h)
+    {
+        long sum = 0;
+        for (int y = y0; y < y0 + h; y++)
+            for (int x = x0; x < x0 + w; x++)
+                for (int c = 0; c < 3; c++) sum += rgb[(y * width + x) * 3 + c];
+        return (double)sum / (w * h * 3);
+    }
+}
