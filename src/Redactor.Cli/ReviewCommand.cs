@@ -26,6 +26,16 @@ internal static class ReviewCommand
         if (Inputs.KindOf(planPath) is not null || Directory.Exists(planPath))
             throw new UsageException($"--plan {o.Plan}: name a .json file for the plan");
 
+        // Before any work: an hour's first pass must not end in a plan that cannot be written.
+        try
+        {
+            Commands.PrepareOutput(planPath, overwrite: true);
+        }
+        catch (MediaException e)
+        {
+            throw new MediaException($"the plan cannot be written: {e.Message}; name another file with --plan");
+        }
+
         // Photos: the folder's (or the one photo's), with the outputs redact would write for them.
         string root = folder ? input : Path.GetDirectoryName(Path.GetFullPath(input))!;
         List<WorkItem> photos = [];
