@@ -11,6 +11,19 @@ using Redactor.Review;
 /// </summary>
 internal static class PlanBench
 {
+    /// <summary>Times a file's identity (<see cref="PlanBuilder.Hash(string, CancellationToken)"/>):
+    ///   dotnet run -c Release --project tests/Redactor.Benchmarks -- plan-hash FILE</summary>
+    public static void Hash(string[] args)
+    {
+        for (int run = 0; run < 3; run++)
+        {
+            var clock = Stopwatch.StartNew();
+            var (bytes, sha) = PlanBuilder.Hash(args[0]);
+            double s = clock.Elapsed.TotalSeconds;
+            Console.WriteLine($"{args[0]}: {bytes / 1e6:0.0} MB, sha256 {sha[..12]}…, {s * 1000:0} ms ({bytes / 1e6 / s:0} MB/s)");
+        }
+    }
+
     public static void Run(string[] args)
     {
         if (args.Length < 2) throw new ArgumentException("usage: plan VIDEO|FOLDER OUT.json [detect options]");

@@ -14,6 +14,7 @@ else if (args.Length > 0 && args[0] == "dump-detections") Replay.DumpDetections(
 else if (args.Length > 0 && args[0] == "track") Replay.Track(args[1..]);
 else if (args.Length > 0 && args[0] == "verify") Verify.Run(args[1..]);
 else if (args.Length > 0 && args[0] == "plan") PlanBench.Run(args[1..]);
+else if (args.Length > 0 && args[0] == "plan-hash") PlanBench.Hash(args[1..]);
 else BenchmarkSwitcher.FromAssembly(typeof(RedactionBenchmarks).Assembly).Run(args);
 
 /// <summary>Cost of covering one 120-pixel face (grown ×1.3) in a 720p frame, per style.</summary>

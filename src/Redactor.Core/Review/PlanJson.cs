@@ -7,7 +7,7 @@ namespace Redactor.Review;
 
 /// <summary>Reads and writes plan files. Errors are <see cref="PlanException"/>s whose message names the file and the
 /// field (JSON path such as <c>items[0].manual[2].keys</c>).</summary>
-/// <remarks>The format (docs/design.md, "The plan file"): camelCase, enums as camelCase strings, boxes and keys as compact
+/// <remarks>The format (docs/plan.md): camelCase, enums as camelCase strings, boxes and keys as compact
 /// arrays, coordinates rounded to 2 decimals and scores to 3 when written. Unknown fields are refused: a misspelt
 /// <c>coverFrames</c> read as absent would leave frames uncovered without a word.</remarks>
 public static partial class PlanJson
