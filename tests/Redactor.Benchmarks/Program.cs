@@ -9,12 +9,14 @@ using Redactor.OpenCv;
 // "long-video" instead measures memory over an hour of synthetic 1080p (see LongVideo.cs).
 // "dump-detections" and "track" replay tracking on saved detections (see Replay.cs); "verify" scores their large boxes
 // crops again (Verify.cs). "plan" makes a review plan with the first pass and times its file (PlanBench.cs).
+// "review-steps URL" times the review page showing frames in chromium (ReviewSteps.cs).
 if (args.Length > 0 && args[0] == "long-video") LongVideo.Run(args[1..]);
 else if (args.Length > 0 && args[0] == "dump-detections") Replay.DumpDetections(args[1..]);
 else if (args.Length > 0 && args[0] == "track") Replay.Track(args[1..]);
 else if (args.Length > 0 && args[0] == "verify") Verify.Run(args[1..]);
 else if (args.Length > 0 && args[0] == "plan") PlanBench.Run(args[1..]);
 else if (args.Length > 0 && args[0] == "plan-hash") PlanBench.Hash(args[1..]);
+else if (args.Length > 0 && args[0] == "review-steps") ReviewSteps.Run(args[1..]);
 else BenchmarkSwitcher.FromAssembly(typeof(RedactionBenchmarks).Assembly).Run(args);
 
 /// <summary>Cost of covering one 120-pixel face (grown ×1.3) in a 720p frame, per style.</summary>

@@ -9,6 +9,7 @@ public class HelpTests
     [Theory]
     [InlineData("help", "--help")]
     [InlineData("redact", "redact", "--help")]
+    [InlineData("review", "review", "--help")]
     [InlineData("detect", "detect", "--help")]
     [InlineData("models", "models", "--help")]
     public void Help_matches_the_snapshot(string name, params string[] args)
