@@ -153,7 +153,7 @@ internal static class PlanEdits
                 var region = KnownRegion(item, edit);
                 long frame = FrameOf(item, edit.Frame, "frame");
                 if (frame > region.End) throw new EditException($"the start cannot be after the end (frame {region.End})");
-                CutKeys(region, frame, before: true);
+                CutKeys(item, region, frame, before: true);
                 region.Start = frame;
                 return null;
             }
@@ -162,7 +162,7 @@ internal static class PlanEdits
                 var region = KnownRegion(item, edit);
                 long frame = FrameOf(item, edit.Frame, "frame");
                 if (frame < region.Start) throw new EditException($"the end cannot be before the start (frame {region.Start})");
-                CutKeys(region, frame, before: false);
+                CutKeys(item, region, frame, before: false);
                 region.End = frame;
                 return null;
             }
@@ -191,11 +191,11 @@ internal static class PlanEdits
     /// <summary>Keys must lie within the region's frames (a plan file with one outside is refused): the keys beyond a new
     /// start (<paramref name="before"/>) or end are replaced by one key on it with the box the region had there, so the
     /// frames still covered keep the very boxes they had.</summary>
-    private static void CutKeys(ManualRegion region, long frame, bool before)
+    private static void CutKeys(PlanItem item, ManualRegion region, long frame, bool before)
     {
         if (!region.Keys.Any(k => before ? k.Frame < frame : k.Frame > frame)) return;
         var unbounded = new ManualRegion { Start = long.MinValue, End = long.MaxValue, Keys = region.Keys };
-        var box = PlanRegions.ManualBoxAt(unbounded, frame)!.Value;
+        var box = PlanRegions.ManualBoxAt(unbounded, frame, item.Cuts)!.Value;
         region.Keys.RemoveAll(k => before ? k.Frame <= frame : k.Frame >= frame);
         region.Keys.Insert(before ? 0 : region.Keys.Count, new KeyBox(frame, box));
     }

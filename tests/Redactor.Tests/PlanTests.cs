@@ -245,6 +245,31 @@ public class PlanTests
         }
     }
 
+    /// <summary>A box set on frame 5 and again on frame 20, in the next shot (cut at 12): the first shot keeps frame 5's box
+    /// (the face is still there), the second has frame 20's from the cut on. Interpolated, frames 6–19 slid between the two
+    /// faces, off both (found by review).</summary>
+    [Fact]
+    public void Manual_keys_are_never_interpolated_across_a_cut()
+    {
+        var a = new Box(20, 50, 60, 90);
+        var b = new Box(400, 50, 60, 90);
+        var region = new ManualRegion { Id = 1, Start = 5, End = 29, Keys = [new(5, a), new(20, b)] };
+        var item = Item(frames: 30);
+        item.Cuts = [12, 25];
+        item.Manual.Add(region);
+        var all = PlanRegions.All(item).ToList();
+        for (long f = 5; f <= 29; f++)
+        {
+            var expected = f < 12 ? a : b;
+            Assert.Equal(expected, PlanRegions.ManualBoxAt(region, f, item.Cuts));
+            Assert.Equal(expected, Assert.Single(PlanRegions.At(item, f)).Box);
+            Assert.Equal(expected, Assert.Single(all[(int)f]).Box);
+        }
+        // Within one shot the keys are still interpolated.
+        item.Cuts = [25];
+        Assert.Equal(a.Lerp(b, 7f / 15), PlanRegions.ManualBoxAt(region, 12, item.Cuts));
+    }
+
     [Fact]
     public void Manual_and_whole_frame_ids_never_meet_a_tracks()
     {

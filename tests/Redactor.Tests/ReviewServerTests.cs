@@ -333,12 +333,13 @@ public sealed class ReviewServerTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await Edit("""{"op":"setStart","item":0,"region":1,"frame":4}""")).Status);
         Assert.Equal(HttpStatusCode.OK, (await Edit("""{"op":"setEnd","item":0,"region":1,"frame":40}""")).Status);
         var after = PlanJson.Read(PlanPath).Items[0].Manual[0];
+        var cuts = PlanJson.Read(PlanPath).Items[0].Cuts;
         Assert.Equal((4L, 40L), (after.Start, after.End));
         Assert.Equal([4L, 5, 40], after.Keys.Select(k => k.Frame));
         for (long f = 0; f < 120; f++)
         {
-            var was = PlanRegions.ManualBoxAt(before, f);
-            var now = PlanRegions.ManualBoxAt(after, f);
+            var was = PlanRegions.ManualBoxAt(before, f, cuts);
+            var now = PlanRegions.ManualBoxAt(after, f, cuts);
             if (f < 4 || f > 40) Assert.Null(now);
             else
             {
@@ -421,7 +422,7 @@ public sealed class ReviewServerTests : IAsyncLifetime
         media.ExportGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Assert.Equal(HttpStatusCode.OK, (await Edit("""{"op":"keep","item":0,"track":1}""")).Status);
         using (var idle = await http.GetAsync("api/export"))
-            Assert.Equal("""{"state":"idle","progress":0,"summary":[],"outputs":[]}""", await idle.Content.ReadAsStringAsync());
+            Assert.Equal("""{"state":"idle","defaultStyle":"blur","progress":0,"summary":[],"outputs":[]}""", await idle.Content.ReadAsStringAsync());
         using (var bad = await http.SendAsync(Json("api/export", """{"style":"sepia"}""")))
             Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         using (var start = await http.SendAsync(Json("api/export", """{"style":"pixelate"}""")))
@@ -437,7 +438,7 @@ public sealed class ReviewServerTests : IAsyncLifetime
         Assert.Contains("\"state\":\"running\"", await Status());
         media.ExportGate.SetResult();
         await WaitFor(async () => (await Status()).Contains("\"state\":\"done\""));
-        Assert.Equal("""{"state":"done","style":"pixelate","progress":1,"summary":["clip.mp4: 1 kept, 0 removed, 0 drawn, 0 spans covered"],"outputs":["/tmp/out/clip.redacted.mp4"]}""",
+        Assert.Equal("""{"state":"done","style":"pixelate","defaultStyle":"blur","progress":1,"summary":["clip.mp4: 1 kept, 0 removed, 0 drawn, 0 spans covered"],"outputs":["/tmp/out/clip.redacted.mp4"]}""",
             await Status());
         var (snapshot, style) = Assert.Single(media.Exports);
         Assert.Equal(RedactionStyle.Pixelate, style.Style);

@@ -38,7 +38,7 @@ public static class PlanRegions
             for (int i = lo; i < boxes.Count && boxes[i].Frame == frame; i++) regions.Add(RegionOf(track.Id, boxes[i]));
         }
         foreach (var manual in item.Manual)
-            if (ManualBoxAt(manual, frame) is { } box) regions.Add(ManualRegionOf(manual.Id, box));
+            if (ManualBoxAt(manual, frame, item.Cuts) is { } box) regions.Add(ManualRegionOf(manual.Id, box));
         if (item.CoverFrames.Any(s => s.Start <= frame && frame <= s.End)) regions.Add(WholeFrameOf(item));
         return regions;
     }
@@ -87,15 +87,18 @@ public static class PlanRegions
             var regions = new List<Region>(first[f + 1] - first[f] + active.Count + (whole ? 1 : 0));
             for (int i = first[f]; i < first[f + 1]; i++) regions.Add(boxes[i]);
             foreach (var (_, m) in active)
-                if (ManualBoxAt(m, f) is { } box) regions.Add(ManualRegionOf(m.Id, box));
+                if (ManualBoxAt(m, f, item.Cuts) is { } box) regions.Add(ManualRegionOf(m.Id, box));
             if (whole) regions.Add(WholeFrameOf(item));
             yield return regions;
         }
     }
 
     /// <summary>The box of a manual region in frame <paramref name="frame"/>: linear between the keys around it, the first
-    /// key's before it and the last key's after it; null outside <see cref="ManualRegion.Start"/>..<see cref="ManualRegion.End"/>.</summary>
-    public static Box? ManualBoxAt(ManualRegion region, long frame)
+    /// key's before it and the last key's after it; null outside <see cref="ManualRegion.Start"/>..<see cref="ManualRegion.End"/>.
+    /// Never across a cut (<paramref name="cuts"/>, the frames that follow one, in order): a box set in a later shot would
+    /// otherwise slide off the face in every frame of the earlier one. Across a cut the key before it is held up to the
+    /// cut, and the key after it from the last cut on.</summary>
+    public static Box? ManualBoxAt(ManualRegion region, long frame, IReadOnlyList<long>? cuts = null)
     {
         var keys = region.Keys;
         if (frame < region.Start || frame > region.End || keys.Count == 0) return null;
@@ -111,7 +114,21 @@ public static class PlanRegions
         }
         var (from, to) = (keys[lo - 1], keys[lo]);
         if (from.Frame == frame) return from.Box;
+        if (cuts is not null && LastCutIn(cuts, from.Frame, to.Frame) is long lastCut)
+            return frame >= lastCut ? to.Box : from.Box;
         return from.Box.Lerp(to.Box, (float)((double)(frame - from.Frame) / (to.Frame - from.Frame)));
+    }
+
+    /// <summary>The last cut after frame <paramref name="after"/> and at or before <paramref name="upTo"/>, if any.</summary>
+    private static long? LastCutIn(IReadOnlyList<long> cuts, long after, long upTo)
+    {
+        long? last = null;
+        foreach (var c in cuts)
+        {
+            if (c > upTo) break;
+            if (c > after) last = c;
+        }
+        return last;
     }
 
     /// <summary>Tracks that give no region: kept by consent, or removed as not a face.</summary>

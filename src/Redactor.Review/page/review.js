@@ -123,13 +123,19 @@
 
   // The box a hand-drawn region has on a frame: linear between keys, held before the first and after the last
   // (as the render computes it).
+  // As PlanRegions.ManualBoxAt: linear between keys, never across a cut (the key before a cut is held up to it, the key
+  // after it from the last cut on).
   function manualBox(m, f) {
     const k = m.keys;
     if (f <= k[0][0]) return k[0].slice(1, 5);
     if (f >= k[k.length - 1][0]) return k[k.length - 1].slice(1, 5);
     let i = 0;
     while (k[i + 1][0] <= f) i++;
-    const a = k[i], b = k[i + 1], t = (f - a[0]) / (b[0] - a[0]);
+    const a = k[i], b = k[i + 1];
+    if (f === a[0]) return a.slice(1, 5);
+    const cuts = item().cuts.filter((c) => c > a[0] && c <= b[0]);
+    if (cuts.length) return (f >= cuts[cuts.length - 1] ? b : a).slice(1, 5);
+    const t = (f - a[0]) / (b[0] - a[0]);
     return [1, 2, 3, 4].map((j) => a[j] + (b[j] - a[j]) * t);
   }
 
