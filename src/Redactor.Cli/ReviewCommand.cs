@@ -36,6 +36,17 @@ internal static class ReviewCommand
             throw new MediaException($"the plan cannot be written: {e.Message}; name another file with --plan");
         }
 
+        // The video's output, refused now (the input itself, a folder…) rather than after the first pass.
+        string videoOutput = kind == MediaKind.Video ? Inputs.Plan([input], o.Output, false, withOutputs: true)[0] switch
+        {
+            { Error: { } error } => throw new MediaException(error),
+            var item => item.Output!,
+        } : "";
+
+        // One review of a plan at a time: two would each save their own copy over the other's, and a box drawn in one
+        // would be lost without a word.
+        using var held = HoldPlan(planPath);
+
         // Photos: the folder's (or the one photo's), with the outputs redact would write for them.
         string root = folder ? input : Path.GetDirectoryName(Path.GetFullPath(input))!;
         List<WorkItem> photos = [];
@@ -86,11 +97,6 @@ internal static class ReviewCommand
             });
 
             var outputs = photos.ToDictionary(p => Engine.PlanPath(folder ? root : null, p.Input), p => (p.Input, Output: p.Output!));
-            string videoOutput = kind == MediaKind.Video ? Inputs.Plan([input], o.Output, false, withOutputs: true)[0] switch
-            {
-                { Error: { } error } => throw new MediaException(error),
-                var item => item.Output!,
-            } : "";
             var exporter = new Exporter(engine, o, kind == MediaKind.Video ? (_ => (input, videoOutput)) : path => outputs[path], stdout, stderr);
             var media = new ReviewMedia(kind == MediaKind.Video ? input : root, plan.Items, cache, exporter.Export);
             var session = new ReviewSession(plan, planPath, media, style);
@@ -99,6 +105,21 @@ internal static class ReviewCommand
         finally
         {
             cache?.Dispose();
+        }
+    }
+
+    /// <summary>The plan's lock, held for the whole review: a hidden file beside it, locked exclusively (flock, through
+    /// FileShare.None) and removed when the review ends. Left by a review killed outright, it is simply locked again.</summary>
+    private static FileStream HoldPlan(string planPath)
+    {
+        string lockPath = Path.Combine(Path.GetDirectoryName(planPath)!, "." + Path.GetFileName(planPath) + ".lock");
+        try
+        {
+            return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (IOException)
+        {
+            throw new MediaException($"another review of {planPath} is running: finish it first (its page has 'Finish review'), or give this one another --plan");
         }
     }
 
@@ -134,7 +155,7 @@ internal static class ReviewCommand
             stdout.WriteLine($"Review page: {server.Address}");
             stdout.WriteLine($"Plan: {planPath} (saved after every change)");
             stdout.WriteLine("Press 'Finish review' in the page, or Ctrl-C here, when you are done.");
-            if (!o.NoBrowser) OpenBrowser(server.Address, stderr);
+            using var opened = o.NoBrowser ? null : OpenBrowser(server.Address, stderr);
             try
             {
                 server.Finished.Wait(ct);
@@ -158,8 +179,10 @@ internal static class ReviewCommand
     private static string Quote(string path) => path.All(c => char.IsLetterOrDigit(c) || c is '/' or '.' or '-' or '_') ? path : $"'{path.Replace("'", "'\\''")}'";
 
     /// <summary>Opens the page in the desktop's browser when there is a desktop (xdg-open); otherwise the address printed
-    /// is the way in.</summary>
-    private static void OpenBrowser(Uri address, TextWriter stderr)
+    /// is the way in. The browser is handed a file, not the address: a program's arguments are in the process list for
+    /// every user of the machine to read, and the address holds the token. The file is a redirect to the address, in a
+    /// 0700 folder, removed when the review ends (the returned folder's disposal).</summary>
+    private static IDisposable? OpenBrowser(Uri address, TextWriter stderr)
     {
         bool desktop = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DISPLAY")) || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("WAYLAND_DISPLAY"));
         var opener = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
@@ -167,17 +190,44 @@ internal static class ReviewCommand
         if (!desktop || opener is null)
         {
             stderr.WriteLine("note: no desktop browser to open here: open the address above in a browser on this machine");
-            return;
+            return null;
         }
+        var folder = new PrivateFolder();
         try
         {
+            string page = Path.Combine(folder.Path, "open-review.html");
+            string url = System.Net.WebUtility.HtmlEncode(address.ToString());
+            using (var file = new FileStream(page, FileMode.CreateNew, FileAccess.Write))
+            using (var text = new StreamWriter(file))
+                text.Write($"<!doctype html><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"0;url={url}\"><title>Redactor review</title><a href=\"{url}\">Open the review page</a>");
             var psi = new ProcessStartInfo(opener) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            psi.ArgumentList.Add(address.ToString());
+            psi.ArgumentList.Add(page);
             using var p = Process.Start(psi);
+            return folder;
         }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException or UnauthorizedAccessException)
         {
+            folder.Dispose();
             stderr.WriteLine($"note: could not open a browser ({e.Message}): open the address above");
+            return null;
+        }
+    }
+
+    /// <summary>A folder only this user can read (mkdtemp, 0700), removed on disposal.</summary>
+    private sealed class PrivateFolder : IDisposable
+    {
+        private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("redactor-open-");
+        public string Path => _folder.FullName;
+
+        public void Dispose()
+        {
+            try
+            {
+                _folder.Delete(recursive: true);
+            }
+            catch (IOException)
+            {
+            }
         }
     }
 

@@ -56,10 +56,75 @@ public class ReviewCommandTests
         Assert.Contains("was made for another file (clip.mp4, 30 frames", run.Stderr.ToString());
     }
 
+    /// <summary>Two reviews of one plan would each save their own copy over the other's: the second is refused.</summary>
+    [Fact]
+    public async Task A_second_review_of_the_same_plan_is_refused_while_the_first_runs()
+    {
+        string dir = TestPaths.NewTempDir();
+        string clip = ReviewRun.MakeClip(dir);
+        await using var first = await ReviewRun.Start(Cli.WithModels("review", clip, "--no-browser"));
+        Assert.True(first.Address.Length > 0, first.Stderr.ToString());
+        await using (var second = await ReviewRun.Start(Cli.WithModels("review", clip, "--no-browser")))
+        {
+            Assert.Equal("", second.Address);
+            Assert.Equal(1, await second.Exit);
+            Assert.Contains($"another review of {clip}.review.json is running", second.Stderr.ToString());
+        }
+        Assert.Equal(0, await first.Interrupt());
+        // Once the first has ended, the plan is free again (and its lock file gone).
+        Assert.False(File.Exists(Path.Combine(dir, ".clip.mp4.review.json.lock")));
+        await using var third = await ReviewRun.Start(Cli.WithModels("review", clip, "--no-browser"));
+        Assert.True(third.Address.Length > 0, third.Stderr.ToString());
+        Assert.Equal(0, await third.Interrupt());
+    }
+
+    /// <summary>The address holds the token, and a program's arguments are in every user's process list: the browser is
+    /// handed a private file that redirects to it.</summary>
+    [Fact]
+    public async Task The_browser_is_opened_without_the_token_in_its_arguments()
+    {
+        string dir = TestPaths.NewTempDir();
+        string clip = ReviewRun.MakeClip(dir);
+        string bin = Path.Combine(dir, "bin");
+        Directory.CreateDirectory(bin);
+        string args = Path.Combine(dir, "args.txt"), page = Path.Combine(dir, "page.html");
+        File.WriteAllText(Path.Combine(bin, "xdg-open"), $"#!/bin/sh\nprintf '%s' \"$*\" > '{args}.part'\ncat \"$1\" > '{page}'\nmv '{args}.part' '{args}'\n");
+        Assert.Equal(0, TestPaths.Tool("chmod", "+x", Path.Combine(bin, "xdg-open")).Exit);
+
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "redactor.dll"), "review", clip, "--models", TestPaths.Models }) psi.ArgumentList.Add(a);
+        psi.Environment["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH");
+        psi.Environment["DISPLAY"] = ":99";
+        using var child = System.Diagnostics.Process.Start(psi)!;
+        var stdout = child.StandardOutput.ReadLineAsync();
+        var err = child.StandardError.ReadToEndAsync();
+        try
+        {
+            string address = "";
+            for (var until = DateTime.UtcNow.AddMinutes(2); DateTime.UtcNow < until && !File.Exists(args); await Task.Delay(100)) { }
+            Assert.True(File.Exists(args), "xdg-open was not run");
+            address = (await stdout)!["Review page: ".Length..].Trim();
+            string token = new Uri(address).Segments[1].TrimEnd('/');
+            Assert.True(token.Length >= 40, address);
+            string given = File.ReadAllText(args);
+            Assert.DoesNotContain(token, given);
+            Assert.EndsWith(".html", given);
+            Assert.Contains($"url={address}", File.ReadAllText(page));
+        }
+        finally
+        {
+            // SIGTERM, as a terminal's close: the review ends and removes its frame pictures (SIGKILL would leave them).
+            TestPaths.Tool("kill", "-TERM", child.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (!child.WaitForExit(20_000)) child.Kill(entireProcessTree: true);
+            await child.WaitForExitAsync();
+        }
+    }
+
     [Theory]
     [InlineData("two inputs", 2)]
     [InlineData("not found", 1)]
     [InlineData("plan is a video", 2)]
+    [InlineData("output is the input", 1)]
     public void Bad_command_lines_are_refused_with_one_line(string what, int exit)
     {
         string dir = TestPaths.NewTempDir();
@@ -68,10 +133,14 @@ public class ReviewCommandTests
         {
             "two inputs" => ["review", photo, photo],
             "not found" => ["review", Path.Combine(dir, "missing.mp4")],
+            // Refused before the first pass: no model is given, so a detection would fail differently.
+            "output is the input" => ["review", Path.Combine(TestPaths.Shared, "data", "videos", "intel_face-demographics-walking_preview.mp4"),
+                "-o", Path.Combine(TestPaths.Shared, "data", "videos", "intel_face-demographics-walking_preview.mp4"), "--plan", Path.Combine(dir, "p.json"), "--models", dir],
             _ => ["review", photo, "--plan", Path.Combine(dir, "plan.mp4")],
         };
         var (code, _, err) = Cli.Run([.. args, "--no-browser"]);
         Assert.Equal(exit, code);
+        if (what == "output is the input") Assert.Contains("overwrite the input", err);
         Assert.StartsWith("error: ", err);
         Assert.DoesNotContain("   at ", err);
     }
