@@ -15,13 +15,59 @@ internal sealed class FrameCache : IDisposable
 {
     public const int MaxWidth = 1280, MaxHeight = 720, Quality = 82;
 
+    private const string Prefix = "redactor-review-", LockName = ".lock";
+
     private readonly DirectoryInfo _folder;
+
+    /// <summary>Held while the folder is in use: a review killed outright leaves it unlocked, for the next to remove.</summary>
+    private readonly FileStream _lock;
 
     public FrameCache(int frameWidth, int frameHeight)
     {
         // mkdtemp: created 0700, so no other user reads the unredacted pictures.
-        _folder = Directory.CreateTempSubdirectory("redactor-review-");
+        _folder = Directory.CreateTempSubdirectory(Prefix);
+        _lock = new FileStream(Path.Combine(_folder.FullName, LockName), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
         PictureSize = PreviewPictures.Fit(frameWidth, frameHeight, MaxWidth, MaxHeight);
+    }
+
+    /// <summary>
+    /// Removes the picture folders of reviews killed outright (SIGKILL, a crash, power lost): they hold every frame
+    /// unredacted until the OS clears its temporary folder. A folder is removed when its lock is free (its review is gone);
+    /// one with no lock (killed in the instant between creating the folder and its lock) when it is a day old. Returns
+    /// how many were removed.
+    /// </summary>
+    public static int RemoveAbandoned()
+    {
+        int removed = 0;
+        IEnumerable<DirectoryInfo> folders;
+        try
+        {
+            folders = new DirectoryInfo(Path.GetTempPath()).EnumerateDirectories(Prefix + "*").ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+        foreach (var folder in folders)
+        {
+            try
+            {
+                string lockPath = Path.Combine(folder.FullName, LockName);
+                if (File.Exists(lockPath))
+                {
+                    // Free only when no live review holds it (FileShare.None is flock(LOCK_EX) here).
+                    using (new FileStream(lockPath, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) { }
+                }
+                else if (folder.LastWriteTimeUtc > DateTime.UtcNow.AddDays(-1)) continue;
+                folder.Delete(recursive: true);
+                removed++;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // In use by a live review, or another user's.
+            }
+        }
+        return removed;
     }
 
     public (int Width, int Height) PictureSize { get; }
@@ -73,6 +119,7 @@ internal sealed class FrameCache : IDisposable
 
     public void Dispose()
     {
+        _lock.Dispose();
         try
         {
             _folder.Delete(recursive: true);

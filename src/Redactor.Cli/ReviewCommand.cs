@@ -46,6 +46,8 @@ internal static class ReviewCommand
         // One review of a plan at a time: two would each save their own copy over the other's, and a box drawn in one
         // would be lost without a word.
         using var held = HoldPlan(planPath);
+        if (FrameCache.RemoveAbandoned() is > 0 and var abandoned && !o.Quiet)
+            stderr.WriteLine($"note: removed the frame pictures of {abandoned} review{(abandoned == 1 ? "" : "s")} stopped before it could clean up ({Path.GetTempPath()}redactor-review-*)");
 
         // Photos: the folder's (or the one photo's), with the outputs redact would write for them.
         string root = folder ? input : Path.GetDirectoryName(Path.GetFullPath(input))!;

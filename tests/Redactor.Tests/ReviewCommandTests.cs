@@ -120,6 +120,49 @@ public class ReviewCommandTests
         }
     }
 
+    /// <summary>A review killed outright leaves every frame's picture, unredacted, in its temporary folder: the next review
+    /// removes it (and a live review's folder is never touched).</summary>
+    [Fact]
+    public async Task The_next_review_removes_the_frame_pictures_a_killed_review_left()
+    {
+        string dir = TestPaths.NewTempDir();
+        string clip = ReviewRun.MakeClip(dir);
+        string tmp = Path.Combine(dir, "tmp");
+        Directory.CreateDirectory(tmp);
+        string[] Folders() => [.. Directory.GetDirectories(tmp, "redactor-review-*")];
+
+        var (killed, _) = await StartChild(clip, tmp);
+        Assert.Single(Folders());
+        killed.Kill(entireProcessTree: true);
+        await killed.WaitForExitAsync();
+        var left = Assert.Single(Folders());
+        Assert.NotEmpty(Directory.GetFiles(left, "*.jpg"));
+
+        var (next, err) = await StartChild(clip, tmp);
+        var live = Assert.Single(Folders());
+        Assert.NotEqual(left, live);
+        TestPaths.Tool("kill", "-TERM", next.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(next.WaitForExit(20_000), "the review did not end on SIGTERM");
+        Assert.Contains("note: removed the frame pictures of 1 review stopped before it could clean up", await err);
+        Assert.Empty(Folders());
+    }
+
+    /// <summary><c>review CLIP</c> as a child process with its own temporary folder, once its page is served.</summary>
+    private static async Task<(System.Diagnostics.Process Child, Task<string> Stderr)> StartChild(string clip, string tmp)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "redactor.dll"), "review", clip, "--no-browser", "--models", TestPaths.Models })
+            psi.ArgumentList.Add(a);
+        psi.Environment["TMPDIR"] = tmp;
+        var child = System.Diagnostics.Process.Start(psi)!;
+        var err = child.StandardError.ReadToEndAsync();
+        string? line;
+        do line = await child.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        while (line is not null && !line.StartsWith("Review page: ", StringComparison.Ordinal));
+        Assert.True(line?.StartsWith("Review page: ", StringComparison.Ordinal) == true, $"{line} {(child.HasExited ? await err : "")}");
+        return (child, err);
+    }
+
     [Theory]
     [InlineData("two inputs", 2)]
     [InlineData("not found", 1)]
