@@ -76,6 +76,8 @@ internal static class ReviewCommand
                 if (File.Exists(planPath))
                 {
                     plan = Resume(planPath, input, root, kind, photos, engine, ct);
+                    foreach (var added in photos.Select(p => Engine.PlanPath(folder ? root : null, p.Input)).Except(plan.Items.Select(i => i.Path)))
+                        view.Print(stderr, $"note: {added} is not in the plan (added since the review began): it is not shown or exported; review it with a new --plan");
                     if (!o.Quiet) view.Print(stdout, $"resuming the review saved in {planPath}");
                     if (info is not null) cache = FrameCache.Fill(input, info, plan.Items[0].Identity.Frames, progress, ct);
                     return;
