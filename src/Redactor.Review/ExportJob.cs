@@ -48,6 +48,8 @@ internal sealed class ExportJob(ReviewSession session, Action<string> logError)
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
+            // The review is ending under it (Ctrl-C, Finish): said, since the person may have expected the copy.
+            logError("the export was stopped before it ended: no copy was written");
             lock (gate) state = State.Cancelled;
         }
         catch (Exception e)

@@ -469,6 +469,19 @@ public sealed class ReviewServerTests : IAsyncLifetime
         await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(address));
     }
 
+    [Fact]
+    public async Task An_export_stopped_by_the_end_of_the_review_is_said()
+    {
+        var gated = new FakeMedia(ReviewTestKit.VideoPlan()) { ExportGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        var said = new StringWriter();
+        var other = await ReviewServer.StartAsync(ReviewTestKit.Session(ReviewTestKit.VideoPlan(), PlanPath, gated), TextWriter.Synchronized(said));
+        using var client = new HttpClient { BaseAddress = other.Address };
+        using (var started = await client.SendAsync(Json("api/export", """{"style":"fill"}""")))
+            Assert.Equal(HttpStatusCode.OK, started.StatusCode);
+        await other.DisposeAsync();
+        Assert.Contains("review: error: the export was stopped before it ended: no copy was written", said.ToString());
+    }
+
     private async Task<string> Status()
     {
         using var r = await http.GetAsync("api/export");
