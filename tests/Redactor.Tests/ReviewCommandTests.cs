@@ -91,19 +91,13 @@ public class ReviewCommandTests
         File.WriteAllText(Path.Combine(bin, "xdg-open"), $"#!/bin/sh\nprintf '%s' \"$*\" > '{args}.part'\ncat \"$1\" > '{page}'\nmv '{args}.part' '{args}'\n");
         Assert.Equal(0, TestPaths.Tool("chmod", "+x", Path.Combine(bin, "xdg-open")).Exit);
 
-        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "redactor.dll"), "review", clip, "--models", TestPaths.Models }) psi.ArgumentList.Add(a);
-        psi.Environment["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH");
-        psi.Environment["DISPLAY"] = ":99";
-        using var child = System.Diagnostics.Process.Start(psi)!;
-        var stdout = child.StandardOutput.ReadLineAsync();
-        var err = child.StandardError.ReadToEndAsync();
+        string tmp = Path.Combine(dir, "tmp");
+        Directory.CreateDirectory(tmp);
+        var (child, address, _) = await StartChild(clip, tmp, browser: true, new() { ["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH"), ["DISPLAY"] = ":99" });
         try
         {
-            string address = "";
-            for (var until = DateTime.UtcNow.AddMinutes(2); DateTime.UtcNow < until && !File.Exists(args); await Task.Delay(100)) { }
+            for (var until = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < until && !File.Exists(args); await Task.Delay(100)) { }
             Assert.True(File.Exists(args), "xdg-open was not run");
-            address = (await stdout)!["Review page: ".Length..].Trim();
             string token = new Uri(address).Segments[1].TrimEnd('/');
             Assert.True(token.Length >= 40, address);
             string given = File.ReadAllText(args);
@@ -131,14 +125,14 @@ public class ReviewCommandTests
         Directory.CreateDirectory(tmp);
         string[] Folders() => [.. Directory.GetDirectories(tmp, "redactor-review-*")];
 
-        var (killed, _) = await StartChild(clip, tmp);
+        var (killed, _, _) = await StartChild(clip, tmp);
         Assert.Single(Folders());
         killed.Kill(entireProcessTree: true);
         await killed.WaitForExitAsync();
         var left = Assert.Single(Folders());
         Assert.NotEmpty(Directory.GetFiles(left, "*.jpg"));
 
-        var (next, err) = await StartChild(clip, tmp);
+        var (next, _, err) = await StartChild(clip, tmp);
         var live = Assert.Single(Folders());
         Assert.NotEqual(left, live);
         TestPaths.Tool("kill", "-TERM", next.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -147,20 +141,24 @@ public class ReviewCommandTests
         Assert.Empty(Folders());
     }
 
-    /// <summary><c>review CLIP</c> as a child process with its own temporary folder, once its page is served.</summary>
-    private static async Task<(System.Diagnostics.Process Child, Task<string> Stderr)> StartChild(string clip, string tmp)
+    /// <summary><c>review CLIP</c> as a child process with its own temporary folder, once its page is served.
+    /// Returns the process, the page's address it printed, and its whole stderr once it ends.</summary>
+    private static async Task<(System.Diagnostics.Process Child, string Address, Task<string> Stderr)> StartChild(string clip, string tmp, bool browser = false,
+        Dictionary<string, string>? env = null)
     {
         var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "redactor.dll"), "review", clip, "--no-browser", "--models", TestPaths.Models })
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "redactor.dll"), "review", clip, "--models", TestPaths.Models })
             psi.ArgumentList.Add(a);
+        if (!browser) psi.ArgumentList.Add("--no-browser");
         psi.Environment["TMPDIR"] = tmp;
+        foreach (var (name, value) in env ?? []) psi.Environment[name] = value;
         var child = System.Diagnostics.Process.Start(psi)!;
         var err = child.StandardError.ReadToEndAsync();
         string? line;
         do line = await child.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2));
         while (line is not null && !line.StartsWith("Review page: ", StringComparison.Ordinal));
         Assert.True(line?.StartsWith("Review page: ", StringComparison.Ordinal) == true, $"{line} {(child.HasExited ? await err : "")}");
-        return (child, err);
+        return (child, line!["Review page: ".Length..].Trim(), err);
     }
 
     [Theory]
