@@ -74,15 +74,12 @@ internal sealed class FrameCache : IDisposable
 
     public long Count { get; private set; }
 
-    public long Bytes { get; private set; }
-
     /// <summary>Stores frame <see cref="Frame.Index"/>'s picture (frames arrive in order, from the decoding thread).</summary>
     public void Put(Frame frame)
     {
         var jpeg = PreviewPictures.Encode(frame, PictureSize.Width, PictureSize.Height, Quality);
         File.WriteAllBytes(PathOf(frame.Index), jpeg);
         Count = Math.Max(Count, frame.Index + 1);
-        Bytes += jpeg.Length;
     }
 
     public byte[] Get(long frame)

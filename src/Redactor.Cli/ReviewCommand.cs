@@ -51,6 +51,8 @@ internal static class ReviewCommand
 
         // Photos: the folder's (or the one photo's), with the outputs redact would write for them.
         string root = folder ? input : Path.GetDirectoryName(Path.GetFullPath(input))!;
+        // How plan items name photos: relative to the folder, or by file name for one photo.
+        string? photoRoot = folder ? root : null;
         List<WorkItem> photos = [];
         if (kind == MediaKind.Photo)
         {
@@ -75,9 +77,9 @@ internal static class ReviewCommand
                 var progress = view.For(Path.GetFileName(input));
                 if (File.Exists(planPath))
                 {
-                    plan = Resume(planPath, input, root, kind, photos, engine, ct);
-                    foreach (var added in photos.Select(p => Engine.PlanPath(folder ? root : null, p.Input)).Except(plan.Items.Select(i => i.Path)))
-                        view.Print(stderr, $"note: {added} is not in the plan (added since the review began): it is not shown or exported; review it with a new --plan");
+                    plan = Resume(planPath, input, photoRoot, kind, photos, ct);
+                    foreach (var added in photos.Select(p => Engine.PlanPath(photoRoot, p.Input)).Except(plan.Items.Select(i => i.Path)))
+                        view.Print(stderr, $"note: {added} is not in the plan (added since the review began, or unreadable then): it is not shown or exported; review it with a new --plan");
                     if (!o.Quiet) view.Print(stdout, $"resuming the review saved in {planPath}");
                     if (info is not null) cache = FrameCache.Fill(input, info, plan.Items[0].Identity.Frames, progress, ct);
                     return;
@@ -91,17 +93,16 @@ internal static class ReviewCommand
                 }
                 else
                 {
-                    int failed = 0;
-                    var items = engine.PlanPhotos(folder ? root : null, photos.Select(p => p.Input).ToList(),
-                        (photo, reason) => { failed++; view.Print(stderr, $"error: {photo}: {reason}"); }, line => view.Print(stderr, line), ct);
+                    var items = engine.PlanPhotos(photoRoot, photos.Select(p => p.Input).ToList(),
+                        (photo, reason) => view.Print(stderr, $"error: {photo}: {reason}"), line => view.Print(stderr, line), ct);
                     if (items.Count == 0) throw new MediaException($"none of the {photos.Count} photos could be read");
                     plan = engine.NewPlan(items);
                 }
                 PlanJson.Write(plan, planPath);
             });
 
-            var outputs = photos.ToDictionary(p => Engine.PlanPath(folder ? root : null, p.Input), p => (p.Input, Output: p.Output!));
-            var exporter = new Exporter(engine, o, kind == MediaKind.Video ? (_ => (input, videoOutput)) : path => outputs[path], stdout, stderr);
+            var outputs = photos.ToDictionary(p => Engine.PlanPath(photoRoot, p.Input), p => (p.Input, Output: p.Output!));
+            var exporter = new Exporter(engine, o, Path.GetFileName(planPath), kind == MediaKind.Video ? (_ => (input, videoOutput)) : path => outputs[path], stdout, stderr);
             var media = new ReviewMedia(kind == MediaKind.Video ? input : root, plan.Items, cache, exporter.Export);
             var session = new ReviewSession(plan, planPath, media, style);
             return Serve(session, planPath, input, o, stdout, stderr, ct);
@@ -128,7 +129,7 @@ internal static class ReviewCommand
     }
 
     /// <summary>An earlier review's plan, if it is for this input: the same files, byte for byte.</summary>
-    private static ReviewPlan Resume(string planPath, string input, string root, MediaKind kind, List<WorkItem> photos, Engine engine, CancellationToken ct)
+    private static ReviewPlan Resume(string planPath, string input, string? photoRoot, MediaKind kind, List<WorkItem> photos, CancellationToken ct)
     {
         var plan = PlanJson.Read(planPath);
         string name = Path.GetFileName(planPath);
@@ -141,7 +142,7 @@ internal static class ReviewCommand
         }
         if (plan.Items.Any(i => i.Kind != PlanItemKind.Photo))
             throw new MediaException($"the plan {planPath} is for a video, not photos; give another --plan to start a new review");
-        var files = photos.ToDictionary(p => Engine.PlanPath(Directory.Exists(input) ? root : null, p.Input), p => p.Input);
+        var files = photos.ToDictionary(p => Engine.PlanPath(photoRoot, p.Input), p => p.Input);
         foreach (var item in plan.Items)
         {
             if (!files.TryGetValue(item.Path, out var file))
@@ -237,7 +238,7 @@ internal static class ReviewCommand
 
     /// <summary>Export from the page: every item rendered from the plan's snapshot, as <c>redact --plan</c> renders it. An
     /// output this review wrote before is replaced; any other existing file only with --overwrite.</summary>
-    private sealed class Exporter(Engine engine, ReviewOptions o, Func<string, (string Input, string Output)> files, TextWriter stdout, TextWriter stderr)
+    private sealed class Exporter(Engine engine, ReviewOptions o, string planName, Func<string, (string Input, string Output)> files, TextWriter stdout, TextWriter stderr)
     {
         private readonly HashSet<string> _written = new(StringComparer.Ordinal);
 
@@ -254,7 +255,7 @@ internal static class ReviewCommand
                 long done = before;
                 var frames = new Reporting(p => progress.Report(total == 0 ? 1 : (double)(done + p.Done) / total));
                 var result = engine.RenderPlan(input, output, item, style, frames, ct,
-                    new RenderSettings(replace, o.Audio, o.Crf), line => stderr.WriteLine(line), Path.GetFileName(o.Plan ?? "the plan"));
+                    new RenderSettings(replace, o.Audio, o.Crf), line => stderr.WriteLine(line), planName);
                 _written.Add(Path.GetFullPath(output));
                 outputs.Add(output);
                 before += item.Identity.Frames;

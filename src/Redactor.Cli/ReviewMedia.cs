@@ -17,14 +17,6 @@ internal sealed class ReviewMedia(string input, IReadOnlyList<PlanItem> items, F
     public const int MaxPhotoSide = 1600;
 
     private readonly ConcurrentDictionary<int, byte[]> _photos = new();
-    private readonly ConcurrentDictionary<int, (int Width, int Height)> _photoSizes = new();
-
-    public (int Width, int Height) PictureSize(int item)
-    {
-        if (video is not null) return video.PictureSize;
-        _ = Photo(item);
-        return _photoSizes[item];
-    }
 
     public byte[] FrameJpeg(int item, long frame, CancellationToken ct)
     {
@@ -60,7 +52,6 @@ internal sealed class ReviewMedia(string input, IReadOnlyList<PlanItem> items, F
     {
         var frame = ImageFiles.Read(FileOf(i));
         var size = PreviewPictures.Fit(frame.Width, frame.Height, MaxPhotoSide, MaxPhotoSide);
-        _photoSizes[i] = size;
         return PreviewPictures.Encode(frame, size.Width, size.Height, FrameCache.Quality);
     });
 }

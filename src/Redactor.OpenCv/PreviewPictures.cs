@@ -23,10 +23,10 @@ public static class PreviewPictures
         fixed (byte* p = frame.Pixels)
         {
             using var whole = Mat.FromPixelData(frame.Height, frame.Width, MatType.CV_8UC3, (IntPtr)p, frame.Stride);
-            using var small = new Mat();
-            if (width == frame.Width && height == frame.Height) whole.CopyTo(small);
-            else Cv2.Resize(whole, small, new Size(width, height), 0, 0, width < frame.Width ? InterpolationFlags.Area : InterpolationFlags.Linear);
-            if (!Cv2.ImEncode(".jpg", small, out byte[] encoded, [(int)ImwriteFlags.JpegQuality, quality]))
+            using var small = width == frame.Width && height == frame.Height ? null : new Mat();
+            if (small is not null)
+                Cv2.Resize(whole, small, new Size(width, height), 0, 0, width < frame.Width ? InterpolationFlags.Area : InterpolationFlags.Linear);
+            if (!Cv2.ImEncode(".jpg", small ?? whole, out byte[] encoded, [(int)ImwriteFlags.JpegQuality, quality]))
                 throw new MediaException("could not encode a preview picture");
             return encoded;
         }

@@ -6,11 +6,8 @@ namespace Redactor.Review;
 /// </summary>
 public interface IReviewMedia
 {
-    /// <summary>Size of the pictures <see cref="FrameJpeg"/> returns (display aspect, at most 1280×720 for video).
-    /// Plan boxes are in stored pixels: scale by this over <see cref="MediaIdentity.Width"/> / Height.</summary>
-    (int Width, int Height) PictureSize(int item);
-
-    /// <summary>The frame as the input shows it (JPEG).</summary>
+    /// <summary>The frame as the input shows it (JPEG): the whole picture at display aspect, no crop or padding (the page
+    /// scales plan boxes, in stored pixels, by the picture's size over <see cref="MediaIdentity.Width"/> / Height).</summary>
     byte[] FrameJpeg(int item, long frame, CancellationToken ct);
 
     /// <summary>The same picture with <paramref name="regions"/> (stored pixels) covered by the real renderer in
