@@ -51,7 +51,7 @@ public class AbandonedRunTests
         var dll = Path.Combine(AppContext.BaseDirectory, "redactor.dll");
         // Lossless encoding (--crf 0) of a noisy picture keeps the encoder busy long enough to be killed mid-file.
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { dll, "redact", input, "-o", Path.Combine(outDir, "o.mp4"), "--detector", "yunet", "--min-face", "64", "--crf", "0", "-q", "--models", TestPaths.Models })
+        foreach (var a in new[] { dll, "redact", input, "-o", Path.Combine(outDir, "o.mp4"), "--detector", "yunet", "--min-face", "64", "--crf", "0", "-q", "--models", TestPaths.Store })
             psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();

@@ -247,7 +247,7 @@ public class BadInputTests
         // keeps an inherited 'ignore' as a shell would; 'env --default-signal=INT' gives the child the disposition
         // a terminal's foreground process has, so this test sends the Ctrl-C a user's terminal would.
         var psi = new ProcessStartInfo("env") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { "--default-signal=INT", "dotnet", dll, "redact", input, "--models", TestPaths.Models }) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { "--default-signal=INT", "dotnet", dll, "redact", input, "--models", TestPaths.Store }) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var err = new System.Text.StringBuilder();
         p.ErrorDataReceived += (_, e) =>

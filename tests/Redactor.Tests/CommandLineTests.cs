@@ -86,7 +86,7 @@ public class CommandLineTests
     {
         // Without "--" support the parser reads "-dash.jpg" as the options -d -a ... and stops with a usage error (2).
         // --models goes before "--": after it, it would be an input, and the run would need the default model store.
-        var (code, _, err) = Cli.Run("redact", "-q", "--models", TestPaths.Models, "--", "-dash-nowhere.jpg");
+        var (code, _, err) = Cli.Run("redact", "-q", "--models", TestPaths.Store, "--", "-dash-nowhere.jpg");
         Assert.Equal(1, code);
         Assert.Contains("-dash-nowhere.jpg: file not found", err);
     }

@@ -329,7 +329,7 @@ public class PlanRenderTests
 
     /// <summary>redact's options as the command line sets them by default, with the models of ../shared.</summary>
     private static RedactOptions DefaultOptions() =>
-        new Parser().ParseArguments<RedactOptions>(["input", "--models", TestPaths.Models])
+        new Parser().ParseArguments<RedactOptions>(["input", "--models", TestPaths.Store])
             .MapResult(o => o, errors => throw new InvalidOperationException(string.Join(", ", errors)));
 
     private static IEnumerable<byte[]> RawFrames(string video, int w, int h)

@@ -31,7 +31,7 @@ public class PrivacyTests
             if (Environment.GetEnvironmentVariable(name) is { } value) psi.Environment[name] = value;
         psi.Environment["HOME"] = home;
         psi.Environment["TMPDIR"] = tmp;
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "redactor.dll"), "redact", photo, clip, "-o", Path.Combine(work, "out"), "--models", TestPaths.Models })
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "redactor.dll"), "redact", photo, clip, "-o", Path.Combine(work, "out"), "--models", TestPaths.Store })
             psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var err = p.StandardError.ReadToEndAsync();

@@ -147,7 +147,7 @@ public class ReviewCommandTests
         Dictionary<string, string>? env = null)
     {
         var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "redactor.dll"), "review", clip, "--models", TestPaths.Models })
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "redactor.dll"), "review", clip, "--models", TestPaths.Store })
             psi.ArgumentList.Add(a);
         if (!browser) psi.ArgumentList.Add("--no-browser");
         psi.Environment["TMPDIR"] = tmp;

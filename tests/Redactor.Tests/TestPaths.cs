@@ -10,7 +10,20 @@ internal static class TestPaths
     public static string Shared { get; } = Environment.GetEnvironmentVariable("REDACTOR_SHARED") is { Length: > 0 } s
         ? s : Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared"));
 
+    /// <summary>../shared/models: the source folder an install copies from (the converted models sit in its candidates/).</summary>
     public static string Models => Path.Combine(Shared, "models");
+
+    /// <summary>A model folder as an install leaves it, every model of the catalogue at its top (links to ../shared's
+    /// files), for the runs that use the default detector, which needs yolov5n-face from candidates/.</summary>
+    public static string Store => _store.Value;
+
+    private static readonly Lazy<string> _store = new(() =>
+    {
+        var dir = NewTempDir();
+        foreach (var m in ModelStore.Catalog)
+            File.CreateSymbolicLink(Path.Combine(dir, m.FileName), ModelStore.SourceIn(m, Models) ?? throw new FileNotFoundException($"{m.FileName} is not in {Models}"));
+        return dir;
+    });
     public static string DlibFaces => Path.Combine(Shared, "data", "dlib-faces");
     public static string Panzoom720 => Path.Combine(Shared, "data", "panzoom", "wider-720p.mp4");
 
@@ -52,6 +65,6 @@ internal static class Cli
         return (code, stdout.ToString(), stderr.ToString());
     }
 
-    /// <summary>Arguments that point the model store at ../shared/models.</summary>
-    public static string[] WithModels(params string[] args) => [.. args, "--models", TestPaths.Models];
+    /// <summary>Arguments that point the model store at a folder holding every model (<see cref="TestPaths.Store"/>).</summary>
+    public static string[] WithModels(params string[] args) => [.. args, "--models", TestPaths.Store];
 }
