@@ -27,7 +27,7 @@ internal static class Commands
         int done = 0, failed = 0;
         using var engine = new Engine(o);
         // A plan's render finds no faces: it needs no model.
-        if (planned is null) RequireModel(engine, items);
+        if (planned is null) RequireModel(engine, items, stderr);
         var redactor = new FrameRedactor(style);
         ProgressView.Create(o.Quiet, stderr).Run(view =>
         {
@@ -200,7 +200,7 @@ internal static class Commands
         }
         int failed = 0;
         using var engine = new Engine(o);
-        RequireModel(engine, items);
+        RequireModel(engine, items, stderr);
         using var temp = viaTemp ? TempFile.Beside(jsonPath) : null;
         // The temporary file's stream is its lock, and stays open until it is renamed into place.
         using (var stream = toStdout ? Console.OpenStandardOutput()
@@ -346,12 +346,14 @@ internal static class Commands
                 if (store.RemoveStaleTemporaries() is { Count: > 0 } removed) stderr.WriteLine(StaleNote(store.Directory, removed, "an install"));
                 foreach (var m in ModelStore.Catalog)
                 {
-                    // A model with no download is optional (no default detector needs it): without --from, or when the
-                    // folder does not hold it, say how to get it and go on; the others still install and decide the exit code.
+                    // A model with no download is optional (the default detector runs without it, and says so): without
+                    // --from, or when the folder does not hold it, say how to get it and go on; the others still install and
+                    // decide the exit code.
                     if (m.LocalOnly && (o.From is null || ModelStore.SourceIn(m, o.From) is null))
                     {
                         stdout.WriteLine(o.From is null
-                            ? $"skipped {m.Name}: it has no download; it installs only with 'redactor models install --from DIR', DIR holding {m.FileName}"
+                            ? $"skipped {m.Name}: it has no download; it installs only with 'redactor models install --from DIR', DIR holding {m.FileName}" +
+                              (m == Engine.YoloModel ? " (the default detector runs without it, leaving more small faces visible)" : "")
                             : $"skipped {m.Name}: {m.FileName} is not in {o.From} (nor in its candidates/ folder)");
                         continue;
                     }
@@ -399,10 +401,11 @@ internal static class Commands
             throw new UsageException($"--json {json} has a photo or video extension: name a .json file for the report");
     }
 
-    /// <summary>A missing model fails every input alike: say so once, before any work, instead of once a file.</summary>
-    private static void RequireModel(Engine engine, List<WorkItem> items)
+    /// <summary>A missing model fails every input alike: say so once, before any work, instead of once a file (and a
+    /// missing optional one is said once too).</summary>
+    private static void RequireModel(Engine engine, List<WorkItem> items, TextWriter stderr)
     {
-        if (items.Any(i => i.Error is null)) engine.LoadDetector();
+        if (items.Any(i => i.Error is null) && engine.LoadDetector() is { } warning) stderr.WriteLine(warning);
     }
 
     internal static void Validate(MediaOptions o)

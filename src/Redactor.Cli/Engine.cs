@@ -18,8 +18,27 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     /// <summary>With tracking, detectors also return weak detections for the tracker; photos never use them.</summary>
     private ScorePolicy Policy => new(options.Threshold, weakEvidence: !options.NoTrack);
 
-    /// <summary>Loads the detector now (so its errors come before any work).</summary>
-    public void LoadDetector() => _ = PhotoDetector;
+    /// <summary>Loads the detector now (so its errors come before any work). Returns a warning to print once when the
+    /// default detector runs without YOLOv5n-face, which installs only from a folder.</summary>
+    public string? LoadDetector()
+    {
+        _ = PhotoDetector;
+        return options.Detector is DetectorKind.Combined && !options.Fast && !DefaultHasYolo
+            ? $"warning: the default detector runs without yolov5n-face, which is not installed in {Store.Directory}: more small faces are left " +
+              $"visible (docs/models.md); it has no download: install it with 'redactor models install --from DIR', DIR holding {YoloModel.FileName}"
+            : null;
+    }
+
+    private ModelStore Store => _store ??= new ModelStore(ModelStore.DefaultDirectory(options.Models, Environment.GetEnvironmentVariable));
+    private ModelStore? _store;
+
+    /// <summary>The default detector's optional model: YOLOv5n-face, which has no download.</summary>
+    internal static ModelInfo YoloModel => ModelStore.Find("yolov5n-face");
+
+    /// <summary>The default detector has YOLOv5n-face when it is installed (it has no download) and --fast is not given.
+    /// Looked up once a run, so that every worker and the tracker agree.</summary>
+    private bool DefaultHasYolo => _defaultHasYolo ??= options.Detector is DetectorKind.Combined && !options.Fast && Store.IsInstalled(YoloModel);
+    private bool? _defaultHasYolo;
 
     /// <summary>The faces in a photo.</summary>
     public IReadOnlyList<Detection> DetectPhoto(Frame frame) => FacesIn(frame, PhotoDetector);
@@ -99,7 +118,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
 
     private IFaceDetector Build(int threads)
     {
-        var store = new ModelStore(ModelStore.DefaultDirectory(options.Models, Environment.GetEnvironmentVariable));
+        var store = Store;
         var planner = new ScalePlanner(options.MinFace);
         var policy = Policy;
         // Checked before any session opens: a store filled before RetinaFace joined the default has YuNet only.
@@ -114,8 +133,8 @@ internal sealed class Engine(MediaOptions options) : IDisposable
         IFaceDetector Search(IFaceModel model, IScalePlan? plan = null) => new MultiScaleDetector(model, plan ?? planner, policy, FineEvery);
         IFaceModel YuNetNet() => Load("yunet", (path, t) => new YuNetOnnxModel(path, t, threads));
         IFaceModel RetinaNet() => Load("retinaface", (path, t) => new RetinaFaceOnnxModel(path, t, threads));
-        IFaceModel YoloNet(string name = "yolov5n-face") => Load(name, (path, t) => new YoloFaceOnnxModel(path, t, threads));
-        // YOLOv5n-face once over the whole frame: 1x at 720p (1280x736 padded), a fixed cost a frame whatever its size.
+        IFaceModel YoloNet(string? name = null) => Load(name ?? YoloModel.Name, (path, t) => new YoloFaceOnnxModel(path, t, threads));
+        // YOLOv5n-face once over the whole frame, fitted into 960x544: a fixed cost a frame whatever its size.
         var yoloPlan = new FittedPlan(YoloLongSide, YoloShortSide, planner.MaxUpscale);
         // Both networks' searches, merged, and their second look from close up at large unsure boxes (with the same
         // sessions: their own would cost about 150 MiB more in two workers).
@@ -143,29 +162,36 @@ internal sealed class Engine(MediaOptions options) : IDisposable
             DetectorKind.Scrfd => Search(Load("scrfd-1g", (path, t) => new ScrfdOnnxModel(path, t, threads))),
             DetectorKind.YoloSmall => Search(YoloNet("yolov5n-0.5-face")),
             DetectorKind.YunetYolo => WithYolo(null),
-            DetectorKind.CombinedYolo => WithYolo(new FittedPlan(RetinaFaceOnnxModel.TwoWindowsLongSide, RetinaFaceOnnxModel.Side, planner.MaxUpscale)),
             // RetinaFace once over the whole frame, fitted into one 1120x640 input: see DetectorKind.Combined. Enlarged no
-            // more than YuNet's plan: RetinaFace's smallest anchor is 16 px as well.
+            // more than YuNet's plan: RetinaFace's smallest anchor is 16 px as well. YOLOv5n-face's pass joins them when
+            // it is installed.
+            DetectorKind.Combined when DefaultHasYolo => WithYolo(new FittedPlan(RetinaFaceOnnxModel.TwoWindowsLongSide, RetinaFaceOnnxModel.Side, planner.MaxUpscale)),
             DetectorKind.Combined => Checked(new FittedPlan(RetinaFaceOnnxModel.TwoWindowsLongSide, RetinaFaceOnnxModel.Side, planner.MaxUpscale)),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Detector, "unknown detector"),
         };
         return options.Turned ? new TurnedSearch(search) : search;
     }
 
-    /// <summary>The frame YOLOv5n-face's single pass is fitted into (pixels, long and short side): a 720p frame as it is.</summary>
-    internal const int YoloLongSide = 1280, YoloShortSide = 736;
+    /// <summary>The frame YOLOv5n-face's single pass is fitted into (pixels, long and short side): a 720p frame at 0.75×, a
+    /// 1080p one at 0.5×. On four crowd videos (2026-12-06) it left 3.09% of face-frames visible against 3.14% fitted into
+    /// 1120×640 and 3.17% into 1280×736 (with 0.5–0.6 points fewer faces visible in some frame, and less background),
+    /// at 1.16× the time of the default without it, against 1.24× and 1.47×: the network finds small faces at this size
+    /// still (docs/results.md).</summary>
+    internal const int YoloLongSide = 960, YoloShortSide = 544;
 
-    /// <summary>The finest pass runs on every other frame with <c>--fast</c>; on every frame otherwise, and always without
-    /// tracking (nothing would carry a face over the frames between).</summary>
-    private int FineEvery => options.Fast && !options.NoTrack ? 2 : 1;
+    /// <summary>YuNet's finest pass runs on every other frame with <c>--fast</c> and in the default with YOLOv5n-face (whose
+    /// pass over every frame finds most of those faces too); on every frame otherwise, and always without tracking (nothing
+    /// would carry a face over the frames between). Photos are frame 0 and get it always.</summary>
+    private int FineEvery => (options.Fast || DefaultHasYolo) && !options.NoTrack ? 2 : 1;
 
     /// <summary>
     /// Detection workers for video and photo folders ($REDACTOR_WORKERS overrides). One worker a core, each running its
     /// networks on one thread: whole frames in parallel use the cores better than one network run split across them.
     /// OpenCV's DNN (UltraFace) spreads each run over every core itself, so it gets one worker per 4 cores. Each worker
-    /// holds its own runtime buffers (about 180 MiB with both YuNet and RetinaFace) and a run must stay under 1 GiB, so
-    /// there are at most 4 workers with YuNet alone and 2 when RetinaFace runs too; beyond that each network run gets
-    /// more threads instead. Measurements: docs/results.md (Memory, Speed).
+    /// holds its own runtime buffers (about 180 MiB with both YuNet and RetinaFace, about 100 MiB more with YOLOv5n-face
+    /// too: 720p runs of the default peaked at 789–940 MiB with two workers, against 647–673 without it) and a run must
+    /// stay under 1 GiB, so there are at most 4 workers with YuNet alone and 2 when RetinaFace runs too; beyond that each
+    /// network run gets more threads instead. Measurements: docs/results.md (Memory, Speed).
     /// </summary>
     internal int Workers =>
         int.TryParse(Environment.GetEnvironmentVariable("REDACTOR_WORKERS"), out int n) && n > 0 ? n

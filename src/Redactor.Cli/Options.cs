@@ -17,13 +17,13 @@ internal abstract class MediaOptions
     [Option("min-face", Default = 10f, HelpText = "Smallest face height in pixels to search for.")]
     public float MinFace { get; set; }
 
-    [Option("detector", Default = DetectorKind.Combined, HelpText = "Face detector: combined (yunet at every scale, retinaface once over the whole frame, large unsure boxes looked at again from close up); yunet (alone: a fifth to a third less time, more faces left visible); ensemble (yunet and retinaface at every scale: about 2.5x the time of combined, fewest faces left visible); yunetn, retinaface or ultraface (each alone, see docs/models.md); yolo (YOLOv5n-face, GPL-3.0, at every scale), yolosmall (YOLOv5n-0.5-face, the same), yunetyolo (combined with YOLOv5n-face in place of retinaface) or combinedyolo (combined plus YOLOv5n-face once over the whole frame); scrfd (SCRFD-1G alone; its weights are for non-commercial research only). These need their models installed with 'models install --from DIR' (docs/models.md).")]
+    [Option("detector", Default = DetectorKind.Combined, HelpText = "Face detector: combined (yunet at every scale, retinaface and yolov5n-face once over the whole frame, large unsure boxes looked at again from close up; yolov5n-face installs only from a folder: without it, combined runs with yunet and retinaface and prints a warning); yunet (alone: about two thirds of the time, more faces left visible); ensemble (yunet and retinaface at every scale); yunetn, retinaface or ultraface (each alone, see docs/models.md); yolo (YOLOv5n-face, GPL-3.0, at every scale), yolosmall (YOLOv5n-0.5-face, the same) or yunetyolo (yunet at every scale and yolov5n-face once over the whole frame); scrfd (SCRFD-1G alone; its weights are for non-commercial research only). The yolo and scrfd models install with 'models install --from DIR' (docs/models.md).")]
     public DetectorKind Detector { get; set; }
 
     [Option("no-track", HelpText = "Video: redact each frame's detections only, without tracking (for comparison).")]
     public bool NoTrack { get; set; }
 
-    [Option("fast", HelpText = "Video: search for the smallest faces on every other frame only (tracking covers the frames between): about a third less detection time, a few more faces left visible (docs/results.md).")]
+    [Option("fast", HelpText = "A quicker search: the default detector without yolov5n-face (photos too), and in video the smallest faces searched on every other frame only (tracking covers the frames between): about two thirds of the default's time, more faces left visible (docs/results.md). With another --detector: in video, the smallest faces on every other frame only.")]
     public bool Fast { get; set; }
 
     [Option("turned", HelpText = "Also search each picture turned a quarter, a half and three quarters round: faces of people lying down, or of a photo that lost its orientation tag. About four times the detection time for photos, more for video (one detection worker, to stay within 1 GiB).")]
@@ -94,17 +94,17 @@ internal sealed class ReviewOptions : OutputOptions
 
 internal enum AudioMode { Keep, Drop }
 
-/// <summary>Face detectors. <see cref="Combined"/>, the default, adds RetinaFace over the whole frame, fitted into one
-/// 1120×640 input (two of its 640-pixel windows until RetinaFace ran at any size), to YuNet's multi-scale search: a second
-/// model finds faces YuNet misses (turned, shadowed, large and partly hidden) at a fixed cost a frame. On the pan-zoom videos it took faces visible in some
-/// frame from 9.3 to 8.1 % (wider-720p), 5.9 to 4.4 % (masks-720p) and 12.9 to 11.5 % (wider-1080p) for 0.3–0.8
-/// points more background and half to three quarters as much time again. RetinaFace on every other frame only gave wider-720p's
-/// exposure back (9.3 %). <see cref="Ensemble"/> runs RetinaFace at every scale of YuNet's plan as well.</summary>
+/// <summary>Face detectors. <see cref="Combined"/>, the default, is YuNet's multi-scale search with RetinaFace and
+/// YOLOv5n-face each once over the whole frame, merged, with a second look at large unsure boxes. RetinaFace (fitted into
+/// one 1120×640 input) finds faces YuNet misses (turned, shadowed, large and partly hidden) at a fixed cost a frame: on the
+/// pan-zoom videos it took faces visible in some frame from 9.3 to 8.1 % (wider-720p), 5.9 to 4.4 % (masks-720p) and 12.9
+/// to 11.5 % (wider-1080p). YOLOv5n-face (fitted into <see cref="Engine.YoloLongSide"/> × <see cref="Engine.YoloShortSide"/>)
+/// finds small faces both miss, and with it YuNet's finest pass runs on every other frame (2026-12-06, issue 26: docs/results.md).
+/// Without YOLOv5n-face installed (it has no download) the default is the other two, YuNet's finest pass on every frame.
+/// <see cref="Ensemble"/> runs RetinaFace at every scale of YuNet's plan as well.</summary>
 /// <remarks><see cref="Yolo"/> and <see cref="YoloSmall"/> run YOLOv5n-face and YOLOv5n-0.5-face alone over YuNet's scale plan;
-/// <see cref="YunetYolo"/> is <see cref="Combined"/> with YOLOv5n-face in RetinaFace's place (once over the whole frame, fitted
-/// into <see cref="Engine.YoloLongSide"/> × <see cref="Engine.YoloShortSide"/>), <see cref="CombinedYolo"/> adds that pass to
-/// <see cref="Combined"/>. Measured in docs/results.md (2026-12-06).</remarks>
-internal enum DetectorKind { Combined, Yunet, YunetN, Retinaface, Ultraface, Ensemble, Yolo, YoloSmall, YunetYolo, CombinedYolo, Scrfd }
+/// <see cref="YunetYolo"/> is the default with YOLOv5n-face in RetinaFace's place, YuNet's finest pass on every frame.</remarks>
+internal enum DetectorKind { Combined, Yunet, YunetN, Retinaface, Ultraface, Ensemble, Yolo, YoloSmall, YunetYolo, Scrfd }
 
 [Verb("detect", HelpText = "Write the regions that would be redacted, per photo and per video frame, as JSON.")]
 internal sealed class DetectOptions : MediaOptions

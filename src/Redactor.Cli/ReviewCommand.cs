@@ -84,7 +84,7 @@ internal static class ReviewCommand
                     if (info is not null) cache = FrameCache.Fill(input, info, plan.Items[0].Identity.Frames, progress, ct);
                     return;
                 }
-                engine.LoadDetector();
+                if (engine.LoadDetector() is { } warning) view.Print(stderr, warning);
                 if (info is not null)
                 {
                     var (w, h) = info.DetectionSize();
