@@ -41,15 +41,15 @@ def cells(b):
     return ' | '.join(f'{b[s][0]}/{b[s][1]}' if b[s][1] else '-' for s in sizes)
 
 if a.compare:
-    configs = [('combined (default: yunet + retinaface over the whole frame)', []), ('yunet', ['--detector', 'yunet']),
+    configs = [('combined (default: yunet + retinaface and yolov5n-face over the whole frame)', []),
+               ('combined --fast (yunet + retinaface)', ['--fast']), ('yunet', ['--detector', 'yunet']),
                ('yunet, threshold 0.35', ['--detector', 'yunet', '--threshold', '0.35']),
                ('yunet, --mask-scale 1.3 --mask-margin 0', ['--detector', 'yunet', '--mask-scale', '1.3', '--mask-margin', '0']),
                ('yunetn', ['--detector', 'yunetn']), ('retinaface', ['--detector', 'retinaface']),
                ('ultraface', ['--detector', 'ultraface']), ('ensemble (yunet + retinaface)', ['--detector', 'ensemble']),
                # These need the converted models installed with `redactor models install --from ../shared/models`.
                ('yolo (YOLOv5n-face alone)', ['--detector', 'yolo']), ('yolosmall (YOLOv5n-0.5-face alone)', ['--detector', 'yolosmall']),
-               ('yunetyolo (combined with YOLOv5n-face for retinaface)', ['--detector', 'yunetyolo']),
-               ('combinedyolo (combined plus YOLOv5n-face)', ['--detector', 'combinedyolo']),
+               ('yunetyolo (yunet + YOLOv5n-face over the whole frame)', ['--detector', 'yunetyolo']),
                ('scrfd (SCRFD-1G alone; non-commercial weights)', ['--detector', 'scrfd'])]
     lines = ['| detector / options | set | leak rate | ' + ' | '.join(f'leaked {s} px' for s in sizes) + ' | over-redaction | ms/MP |',
              '|---|---|---|' + '---|' * len(sizes) + '---|---|']
