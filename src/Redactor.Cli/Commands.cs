@@ -353,7 +353,7 @@ internal static class Commands
                     {
                         stdout.WriteLine(o.From is null
                             ? $"skipped {m.Name}: it has no download; it installs only with 'redactor models install --from DIR', DIR holding {m.FileName}" +
-                              (m == Engine.YoloModel ? " (the default detector runs without it, leaving more small faces visible)" : "")
+                              (m == Engine.YoloModel && !store.IsInstalled(m) ? " (the default detector runs without it, leaving more small faces visible)" : "")
                             : $"skipped {m.Name}: {m.FileName} is not in {o.From} (nor in its candidates/ folder)");
                         continue;
                     }

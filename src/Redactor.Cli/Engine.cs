@@ -174,7 +174,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
 
     /// <summary>The frame YOLOv5n-face's single pass is fitted into (pixels, long and short side): a 720p frame at 0.75×, a
     /// 1080p one at 0.5×. On four crowd videos (2026-12-06) it left 3.09% of face-frames visible against 3.14% fitted into
-    /// 1120×640 and 3.17% into 1280×736 (with 0.5–0.6 points fewer faces visible in some frame, and less background),
+    /// 1120×640 and 3.17% into 1280×736 (with 0.4–0.5 points fewer people visible in some frame, and less background),
     /// at 1.16× the time of the default without it, against 1.24× and 1.47×: the network finds small faces at this size
     /// still (docs/results.md).</summary>
     internal const int YoloLongSide = 960, YoloShortSide = 544;
@@ -189,7 +189,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     /// networks on one thread: whole frames in parallel use the cores better than one network run split across them.
     /// OpenCV's DNN (UltraFace) spreads each run over every core itself, so it gets one worker per 4 cores. Each worker
     /// holds its own runtime buffers (about 180 MiB with both YuNet and RetinaFace, about 100 MiB more with YOLOv5n-face
-    /// too: 720p runs of the default peaked at 789–940 MiB with two workers, against 647–673 without it) and a run must
+    /// too: 720p runs of the default peaked at 789–940 MiB with two workers, against 647–681 without it) and a run must
     /// stay under 1 GiB, so there are at most 4 workers with YuNet alone and 2 when RetinaFace runs too; beyond that each
     /// network run gets more threads instead. Measurements: docs/results.md (Memory, Speed).
     /// </summary>

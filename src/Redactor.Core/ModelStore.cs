@@ -85,9 +85,21 @@ public sealed class ModelStore
             throw new MediaException(
                 $"model '{model.Name}' ({model.FileName}) is not installed in {Directory}; " +
                 "run 'redactor models install' (or 'redactor models install --from DIR' on an offline machine)");
-        var actual = Sha256Of(path);
+        // A converted model has no download: say how to put it right (or that removing it is allowed, for the optional one).
+        string again = model.LocalOnly
+            ? $"install it again with 'redactor models install --from DIR', DIR holding {model.FileName}, or remove it"
+            : "install it again";
+        string actual;
+        try
+        {
+            actual = Sha256Of(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new MediaException($"model file {path} cannot be read ({e.Message}); {again}");
+        }
         if (!actual.Equals(model.Sha256, StringComparison.OrdinalIgnoreCase))
-            throw new MediaException($"model file {path} is damaged (sha256 {actual}, expected {model.Sha256}); install it again");
+            throw new MediaException($"model file {path} is damaged (sha256 {actual}, expected {model.Sha256}); {again}");
         return path;
     }
 

@@ -1,3 +1,4 @@
+using Redactor.Cli;
 using Xunit;
 
 namespace Redactor.Tests;
@@ -142,7 +143,7 @@ public class ModelStoreTests
         var withoutYolo = TestPaths.NewTempDir();
         foreach (var name in new[] { "yunet", "retinaface" })
             new ModelStore(withoutYolo).InstallFrom(ModelStore.Find(name), TestPaths.Models);
-        // A parade photo with small faces that YOLOv5n-face finds and the other two miss (24 regions against 15).
+        // A parade photo with small faces that YOLOv5n-face finds and the other two miss (21 faces reported against 15).
         const string name416 = "0_Parade_Parade_0_125.jpg";
         var photo = Path.Combine(TestPaths.Shared, "data", "wider-416", "images", name416);
         var truth = PhotoTests.ReadGt(Path.Combine(TestPaths.Shared, "data", "wider-416", "gt.txt"))[name416];
@@ -168,6 +169,23 @@ public class ModelStoreTests
         Assert.Contains("models install --from DIR", warning);
         Assert.True(Covered(with.Output) > Covered(without.Output),
             $"{Covered(with.Output)} of {truth.Count} faces covered with yolov5n-face, {Covered(without.Output)} without");
+
+        // Said once a run, not once a file, and on standard error, never in the report.
+        var report = Path.Combine(dir, "found.json");
+        var (jsonCode, _, jsonErr) = Cli.Run("detect", photo, Path.Combine(TestPaths.DlibFaces, "images", "2008_001009.jpg"), "--json", report, "--models", withoutYolo, "-q");
+        Assert.True(jsonCode == 0, jsonErr);
+        Assert.Equal(warning, Assert.Single(jsonErr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.Equal(2, System.Text.Json.JsonDocument.Parse(File.ReadAllText(report)).RootElement.GetProperty("files").GetArrayLength());
+
+        // A damaged file is not passed over: the run fails and says how to put it right (it has no download).
+        var damaged = TestPaths.NewTempDir();
+        foreach (var f in Directory.GetFiles(withoutYolo)) File.Copy(f, Path.Combine(damaged, Path.GetFileName(f)));
+        File.WriteAllText(Path.Combine(damaged, Engine.YoloModel.FileName), "half a model");
+        var (damagedCode, _, damagedErr) = Cli.Run("redact", photo, "-o", Path.Combine(dir, "damaged.png"), "--models", damaged, "-q");
+        Assert.Equal(1, damagedCode);
+        Assert.Contains("is damaged", damagedErr);
+        Assert.Contains("'redactor models install --from DIR', DIR holding yolov5n-face_640.onnx, or remove it", damagedErr);
+        Assert.False(File.Exists(Path.Combine(dir, "damaged.png")));
 
         // --fast runs without it, installed or not: the same pixels as the store without it, and no warning.
         var fast = Redact("fast", "--models", TestPaths.Store, "--fast");
