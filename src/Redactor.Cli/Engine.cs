@@ -23,7 +23,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     public string? LoadDetector()
     {
         _ = PhotoDetector;
-        return options.Detector is DetectorKind.Combined && !options.Fast && !DefaultHasYolo
+        return DefaultWantsYolo && !DefaultHasYolo
             ? $"warning: the default detector runs without yolov5n-face, which is not installed in {Store.Directory}: more small faces are left " +
               $"visible (docs/models.md); it has no download: install it with 'redactor models install --from DIR', DIR holding {YoloModel.FileName}"
             : null;
@@ -35,9 +35,11 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     /// <summary>The default detector's optional model: YOLOv5n-face, which has no download.</summary>
     internal static ModelInfo YoloModel => ModelStore.Find("yolov5n-face");
 
-    /// <summary>The default detector has YOLOv5n-face when it is installed (it has no download) and --fast is not given.
-    /// Looked up once a run, so that every worker and the tracker agree.</summary>
-    private bool DefaultHasYolo => _defaultHasYolo ??= options.Detector is DetectorKind.Combined && !options.Fast && Store.IsInstalled(YoloModel);
+    /// <summary>The default detector without --fast runs YOLOv5n-face when it is installed (it has no download).</summary>
+    private bool DefaultWantsYolo => options.Detector is DetectorKind.Combined && !options.Fast;
+
+    /// <summary>Looked up once a run, so that every worker and the tracker agree.</summary>
+    private bool DefaultHasYolo => _defaultHasYolo ??= DefaultWantsYolo && Store.IsInstalled(YoloModel);
     private bool? _defaultHasYolo;
 
     /// <summary>The faces in a photo.</summary>
