@@ -184,7 +184,7 @@ internal sealed class Engine(MediaOptions options) : IDisposable
     /// <summary>YuNet's finest pass runs on every other frame with <c>--fast</c> and in the default with YOLOv5n-face (whose
     /// pass over every frame finds most of those faces too); on every frame otherwise, and always without tracking (nothing
     /// would carry a face over the frames between). Photos are frame 0 and get it always.</summary>
-    private int FineEvery => (options.Fast || DefaultHasYolo) && !options.NoTrack ? 2 : 1;
+    internal int FineEvery => (options.Fast || DefaultHasYolo) && !options.NoTrack ? 2 : 1;
 
     /// <summary>
     /// Detection workers for video and photo folders ($REDACTOR_WORKERS overrides). One worker a core, each running its

@@ -28,13 +28,18 @@ internal static class Replay
             .MapResult(o => o, errors => throw new ArgumentException("bad detect options: " + string.Join(", ", errors)));
         var info = Engine.ProbeVideo(video, CancellationToken.None);
         List<FrameDetections> frames;
-        using (var engine = new Engine(options)) frames = engine.DetectVideo(video, info, null, CancellationToken.None);
+        int fineEvery;
+        using (var engine = new Engine(options))
+        {
+            frames = engine.DetectVideo(video, info, null, CancellationToken.None);
+            fineEvery = engine.FineEvery;
+        }
         var (w, h) = info.DisplaySize();
         using var file = File.CreateText(output);
         file.WriteLine(new JsonObject
         {
             ["video"] = video, ["width"] = w, ["height"] = h, ["fps"] = MediaProbe.ParseRate(info.EncoderFrameRate()) ?? 0,
-            ["threshold"] = options.Threshold, ["fine_every"] = options.Fast ? 2 : 1,
+            ["threshold"] = options.Threshold, ["fine_every"] = fineEvery,
         }.ToJsonString());
         foreach (var f in frames)
         {
