@@ -145,13 +145,15 @@ internal sealed class Engine(MediaOptions options) : IDisposable
             IFaceModel yunet = YuNetNet(), retina = RetinaNet();
             return new SecondLook(new UnionDetector([Search(yunet), Search(retina, retinaPlan)]), [yunet, retina]);
         }
-        // YuNet's search and YOLOv5n-face's fitted pass (and RetinaFace's, given its plan), merged, with their second look.
+        // YuNet's search and YOLOv5n-face's fitted pass (and RetinaFace's, given its plan), small boxes weighed by whether
+        // another network found them (NetworkAgreement), merged, with their second look.
         IFaceDetector WithYolo(IScalePlan? retinaPlan)
         {
             IFaceModel yunet = YuNetNet(), yolo = YoloNet();
-            if (retinaPlan is null) return new SecondLook(new UnionDetector([Search(yunet), Search(yolo, yoloPlan)]), [yunet, yolo]);
+            var agreement = new NetworkAgreement(policy);
+            if (retinaPlan is null) return new SecondLook(new UnionDetector([Search(yunet), Search(yolo, yoloPlan)], agreement), [yunet, yolo]);
             var retina = RetinaNet();
-            return new SecondLook(new UnionDetector([Search(yunet), Search(retina, retinaPlan), Search(yolo, yoloPlan)]), [yunet, retina]);
+            return new SecondLook(new UnionDetector([Search(yunet), Search(retina, retinaPlan), Search(yolo, yoloPlan)], agreement), [yunet, retina]);
         }
         var search = options.Detector switch
         {

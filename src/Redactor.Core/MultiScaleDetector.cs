@@ -52,10 +52,13 @@ public sealed class MultiScaleDetector : IFaceDetector
     public void Dispose() => _model.Dispose();
 }
 
-/// <summary>Union of several detectors' faces (an ensemble): each finds what the others miss; duplicates are merged.</summary>
-public sealed class UnionDetector(IReadOnlyList<IFaceDetector> detectors) : IFaceDetector
+/// <summary>Union of several detectors' faces (an ensemble): each finds what the others miss; duplicates are merged.
+/// With <paramref name="agreement"/>, small boxes are first weighed by whether another detector found them too.</summary>
+public sealed class UnionDetector(IReadOnlyList<IFaceDetector> detectors, NetworkAgreement? agreement = null) : IFaceDetector
 {
-    public IReadOnlyList<Detection> Detect(Frame frame) => BoxMerger.Merge(detectors.SelectMany(d => d.Detect(frame)));
+    public IReadOnlyList<Detection> Detect(Frame frame) => agreement is null
+        ? BoxMerger.Merge(detectors.SelectMany(d => d.Detect(frame)))
+        : BoxMerger.Merge(agreement.Judge([.. detectors.Select(d => d.Detect(frame))]));
 
     public void Dispose()
     {

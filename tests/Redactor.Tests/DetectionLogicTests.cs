@@ -208,6 +208,52 @@ public class DetectionLogicTests
         public void Dispose() { }
     }
 
+    private sealed class ListDetector(params Detection[] found) : IFaceDetector
+    {
+        public IReadOnlyList<Detection> Detect(Frame frame) => found;
+        public void Dispose() { }
+    }
+
+    [Fact]
+    public void Agreement_counts_a_weak_box_another_network_found_and_demotes_a_low_box_no_other_network_found()
+    {
+        var policy = new ScorePolicy(weakEvidence: true);
+        Detection Weak(float x, float score, float h = 20) => new(new Box(x, 100, h * 0.8f, h), score) { Weak = true };
+        Detection Face(float x, float score, float h = 20) => new(new Box(x, 100, h * 0.8f, h), score);
+        var first = new ListDetector(
+            Weak(100, 0.12f),         // weak, but the second network finds it too: counts
+            Face(200, 0.22f),         // counts alone, under 1.25 × 0.2, no other network: weak
+            Face(300, 0.26f),         // from 1.25 × the threshold: counts alone
+            Face(400, 0.45f, 60),     // large: the policy's own rule
+            Weak(500, 0.15f));        // weak, alone: stays weak
+        var second = new ListDetector(
+            Weak(102, 0.11f),
+            Face(1000, 0.9f),
+            Face(402, 0.1f, 60) with { Doubtful = true });
+        using var union = new UnionDetector([first, second], new NetworkAgreement(policy));
+        var found = union.Detect(new Frame(1280, 720)).ToDictionary(d => (int)Math.Round(d.Box.X / 100));
+
+        Assert.True(found[1].Counts);
+        Assert.True(found[2].Weak);
+        Assert.True(found[3].Counts);
+        Assert.True(found[4].Counts);
+        Assert.True(found[5].Weak);
+        Assert.True(found[10].Counts);
+        Assert.Equal(6, found.Count);
+
+        // Without agreement the union only merges: the low solo box counts, the agreed weak one stays weak.
+        using var plain = new UnionDetector([first, second]);
+        var merged = plain.Detect(new Frame(1280, 720)).ToDictionary(d => (int)Math.Round(d.Box.X / 100));
+        Assert.True(merged[1].Weak);
+        Assert.True(merged[2].Counts);
+        // The threshold scales the rule: at 0.4, a solo box needs 0.5.
+        var strict = new NetworkAgreement(new ScorePolicy(0.4f, weakEvidence: true));
+        Assert.True(strict.Judge([[Face(0, 0.45f)], []]).Single().Weak);
+        Assert.True(strict.Judge([[Face(0, 0.5f)], []]).Single().Counts);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NetworkAgreement(policy, soloFactor: 0.5f));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NetworkAgreement(policy, sameFace: 1f));
+    }
+
     [Theory]
     [InlineData(20f, 0.15f, true)]   // small, from half the threshold: weak evidence
     [InlineData(20f, 0.09f, false)]  // below half the threshold
