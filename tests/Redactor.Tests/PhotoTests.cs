@@ -64,8 +64,8 @@ public class PhotoTests
         Assert.Equal(43, faces);
     }
 
-    /// <summary>Regions of each photo in a <c>detect --json</c> report, by file name.</summary>
-    private static Dictionary<string, List<Box>> DetectRegions(string folder, params string[] options)
+    /// <summary>Regions of each photo in a <c>detect --json</c> report (box and score), by file name.</summary>
+    private static Dictionary<string, List<(Box Box, float Score)>> DetectRegions(string folder, params string[] options)
     {
         var json = Path.Combine(TestPaths.NewTempDir(), "r.json");
         var (code, _, err) = Cli.Run(Cli.WithModels(["detect", folder, "--json", json, "-q", .. options]));
@@ -73,23 +73,30 @@ public class PhotoTests
         return System.Text.Json.JsonDocument.Parse(File.ReadAllText(json)).RootElement.GetProperty("files").EnumerateArray().ToDictionary(
             f => Path.GetFileName(f.GetProperty("path").GetString()!),
             f => f.GetProperty("frames")[0].GetProperty("regions").EnumerateArray()
-                .Select(r => new Box(r.GetProperty("x").GetSingle(), r.GetProperty("y").GetSingle(), r.GetProperty("w").GetSingle(), r.GetProperty("h").GetSingle())).ToList());
+                .Select(r => (new Box(r.GetProperty("x").GetSingle(), r.GetProperty("y").GetSingle(), r.GetProperty("w").GetSingle(), r.GetProperty("h").GetSingle()),
+                    r.GetProperty("score").GetSingle())).ToList());
     }
 
     [Fact]
-    public void The_default_detector_keeps_yunets_faces_and_adds_retinafaces()
+    public void The_default_detector_keeps_yunets_sure_faces_and_finds_more()
     {
-        // combined = YuNet's search plus RetinaFace over the whole picture. On wider-416 it found 1,240 annotated faces
-        // against YuNet's 1,222, and 2 of YuNet's 3,225 regions had no counterpart (merging moves boxes a little).
+        // combined = YuNet's search, RetinaFace and YOLOv5n-face over the whole picture, small boxes weighed by whether
+        // another network found them (NetworkAgreement). It finds more annotated faces than YuNet alone; what it drops of
+        // YuNet's are small boxes under 1.25 × the threshold that no other network reported (about 400 of YuNet's 3,200
+        // regions on wider-416, mostly texture: such boxes were faces about one time in ten).
         var images = Path.Combine(TestPaths.Shared, "data", "wider-416", "images");
         var gt = ReadGt(Path.Combine(TestPaths.Shared, "data", "wider-416", "gt.txt"));
         var combined = DetectRegions(images);
         var yunet = DetectRegions(images, "--detector", "yunet");
-        int Found(Dictionary<string, List<Box>> regions) => gt.Sum(kv => kv.Value.Count(g =>
-            regions.GetValueOrDefault(Path.GetFileName(kv.Key), []).Any(r => r.IoU(new Box(g.X, g.Y, g.W, g.H)) > 0.4f)));
-        int lost = yunet.Sum(kv => kv.Value.Count(y => !combined[kv.Key].Any(c => c.IoU(y) > 0.3f)));
+        int Found(Dictionary<string, List<(Box Box, float Score)>> regions) => gt.Sum(kv => kv.Value.Count(g =>
+            regions.GetValueOrDefault(Path.GetFileName(kv.Key), []).Any(r => r.Box.IoU(new Box(g.X, g.Y, g.W, g.H)) > 0.4f)));
+        var lost = yunet.SelectMany(kv => kv.Value.Where(y => !combined[kv.Key].Any(c => c.Box.IoU(y.Box) > 0.3f))).ToList();
         Assert.True(Found(combined) > Found(yunet) + 5, $"combined found {Found(combined)} annotated faces, yunet alone {Found(yunet)}");
-        Assert.True(lost <= yunet.Sum(kv => kv.Value.Count) / 100, $"{lost} of YuNet's regions have no counterpart in combined");
+        float soloBar = NetworkAgreement.DefaultSoloFactor * ScorePolicy.DefaultThreshold;
+        var sure = lost.Where(y => y.Score >= soloBar || y.Box.Height >= ScorePolicy.DefaultLargeFaceHeight).ToList();
+        Assert.True(sure.Count <= yunet.Sum(kv => kv.Value.Count) / 100,
+            $"{sure.Count} of YuNet's regions scoring {soloBar} or more, or 40 px tall, have no counterpart in combined: {string.Join(", ", sure.Take(5))}");
+        Assert.NotEmpty(lost);
     }
 
     [Fact]
@@ -100,7 +107,7 @@ public class PhotoTests
         var dir = TestPaths.NewTempDir();
         using (var jpeg = Cv2.ImRead(Path.Combine(TestPaths.DlibFaces, "images", "2009_004587.jpg")))
             Cv2.ImWrite(Path.Combine(dir, "face.png"), jpeg);
-        var regions = DetectRegions(dir)["face.png"];
+        var regions = DetectRegions(dir)["face.png"].Select(r => r.Box).ToList();
         var (code, _, err) = Cli.Run(Cli.WithModels("redact", Path.Combine(dir, "face.png"), "--style", "fill", "--color", "ff00ff", "-q"));
         Assert.True(code == 0, err);
         using var output = Cv2.ImRead(Path.Combine(dir, "face.redacted.png"));
