@@ -145,7 +145,10 @@ public class ContainerTests
         // Ground truth of dlib-faces for this photo; a low threshold may add a small extra region, never lose these.
         Assert.Contains(faces, f => f.Box.IoU(new Box(145, 79, 76, 76)) > 0.4f);
         Assert.Contains(faces, f => f.Box.IoU(new Box(125, 214, 90, 91)) > 0.4f);
-        Assert.All(faces, f => Assert.True(f.Score >= ScorePolicy.DefaultThreshold));
+        // Every region counts: from the threshold, or a small one from half of it that two networks found
+        // (NetworkAgreement); the report gives the box's own network's score.
+        var policy = new ScorePolicy(weakEvidence: true);
+        Assert.All(faces, f => Assert.True(f.Score >= ScorePolicy.DefaultThreshold || (f.Box.Height < policy.LargeFaceHeight && f.Score >= policy.WeakThreshold), $"{f}"));
     }
 
     [Theory]
