@@ -87,11 +87,12 @@ internal static class Replay
         if (set.Remove("doubt", out var dpath))
         {
             float vh = R("vh", 80), vmax = R("vmax", float.PositiveInfinity), vs = R("vs", 0.8f), vt = R("vt", 0.3f);
+            string[] vnets = set.Remove("vnets", out var vn) ? vn.Split(',') : ["yunet", "retina"];
             var doubt = new HashSet<(long, int)>();
             foreach (var l in File.ReadLines(dpath))
             {
                 var n = JsonNode.Parse(l)!;
-                if (F(n["box"]![3]) >= vh && F(n["box"]![3]) < vmax && F(n["score"]) < vs && Math.Max(F(n["yunet"]), F(n["retina"])) < vt)
+                if (F(n["box"]![3]) >= vh && F(n["box"]![3]) < vmax && F(n["score"]) < vs && vnets.Max(v => F(n[v])) < vt)
                     doubt.Add((n["i"]!.GetValue<long>(), n["k"]!.GetValue<int>()));
             }
             frames = [.. frames.Select(f => f with { Detections = [.. f.Detections.Select((d, k) => doubt.Contains((f.Index, k)) ? d with { Doubtful = true } : d)] })];

@@ -6,9 +6,10 @@ using Redactor.FFmpeg;
 /// <summary>
 /// How <see cref="SecondLook"/>'s thresholds were chosen: every detection 40 px or taller in a saved first pass
 /// (`dump-detections`) is searched again on its crop (the square twice its longer side, cut at the frame's edge, scaled to
-/// 256 px) by YuNet, YuNet-n and RetinaFace, and each one's best score overlapping the box (IoU 0.3) is written out.
+/// 256 px) by YuNet, YuNet-n, RetinaFace and YOLOv5n-face, and each one's best score overlapping the box (IoU 0.3) is written out.
 /// `track DETECTIONS doubt=THIS_OUTPUT [vh=80 vs=0.8 vt=0.3]` then replays tracking with the boxes of vh px or taller,
-/// scoring under vs, that neither YuNet nor RetinaFace found again at vt, marked doubtful.
+/// scoring under vs, that neither YuNet nor RetinaFace found again at vt, marked doubtful (vnets=yunet,retina,yolo to choose
+/// the verifiers).
 ///   dotnet run -c Release --project tests/Redactor.Benchmarks -- verify DETECTIONS.jsonl VIDEO OUT.jsonl
 /// </summary>
 internal static class Verify
@@ -29,7 +30,9 @@ internal static class Verify
             ("yunet", new Redactor.Onnx.YuNetOnnxModel(Path.Combine(dir, "face_detection_yunet_2023mar.onnx"), 0.02f, 1)),
             ("yunetn", new Redactor.Onnx.YuNetOnnxModel(Path.Combine(dir, "yunet_n_640_640.onnx"), 0.02f, 1)),
             ("retina", new Redactor.Onnx.RetinaFaceOnnxModel(Path.Combine(dir, "retinaface_mnet025_640.onnx"), 0.02f, 1)),
-
+            // ../shared/models keeps YOLOv5n-face in candidates/; a model store at its top.
+            ("yolo", new Redactor.Onnx.YoloFaceOnnxModel(new[] { dir, Path.Combine(dir, "candidates") }.Select(d => Path.Combine(d, "yolov5n-face_640.onnx")).FirstOrDefault(File.Exists)
+                ?? throw new FileNotFoundException($"yolov5n-face_640.onnx is neither in {dir} nor in its candidates/"), 0.02f, 1)),
         };
         var info = Engine.ProbeVideo(video, CancellationToken.None);
         using var source = new FfmpegFrameSource(video, info);
