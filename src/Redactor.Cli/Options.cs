@@ -11,7 +11,7 @@ internal abstract class MediaOptions
     [Option('r', "recursive", HelpText = "Descend into subfolders of folder inputs (not into linked folders).")]
     public bool Recursive { get; set; }
 
-    [Option("threshold", Default = ScorePolicy.DefaultThreshold, HelpText = "Detector score (between 0 and 1, both excluded) from which a face is redacted; lower finds more. Faces 40 px or taller need at least 0.4. With yolov5n-face the default detector counts a small face from half of it when two of its networks find it, and under 1.25 times it only then. Video: small faces from half of it count when tracking links them.")]
+    [Option("threshold", Default = ScorePolicy.DefaultThreshold, HelpText = "Detector score (between 0 and 1, both excluded) from which a face is redacted; lower finds more. Faces 40 px or taller need at least 0.4. With yolov5n-face (default detector, yunetyolo) a face under 40 px counts from half of it when two networks find it, and under 1.25 times it (at most 0.4) only then where another network searched its size; not with --no-track. Video: small faces from half of it count when tracking links them.")]
     public float Threshold { get; set; }
 
     [Option("min-face", Default = 10f, HelpText = "Smallest face height in pixels to search for.")]

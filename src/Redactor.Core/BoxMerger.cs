@@ -16,19 +16,16 @@ public static class BoxMerger
         var kept = new List<Detection>();
         foreach (var d in sorted)
         {
-            bool duplicate = false;
-            foreach (var k in kept)
-            {
-                if (d.Box.IoU(k.Box) > iouThreshold) { duplicate = true; break; }
-                float smaller = Math.Min(d.Box.Area, k.Box.Area), larger = Math.Max(d.Box.Area, k.Box.Area);
-                if (smaller > 0 && larger / smaller < 4 && d.Box.IntersectionArea(k.Box) / smaller > containment)
-                {
-                    duplicate = true;
-                    break;
-                }
-            }
-            if (!duplicate) kept.Add(d);
+            if (!kept.Exists(k => SameFace(d.Box, k.Box, iouThreshold, containment))) kept.Add(d);
         }
         return kept;
+    }
+
+    /// <summary>Two boxes of one face: overlapping by IoU, or the smaller lying mostly inside a larger one of similar size.</summary>
+    public static bool SameFace(Box a, Box b, float iouThreshold = 0.35f, float containment = 0.7f)
+    {
+        if (a.IoU(b) > iouThreshold) return true;
+        float smaller = Math.Min(a.Area, b.Area), larger = Math.Max(a.Area, b.Area);
+        return smaller > 0 && larger / smaller < 4 && a.IntersectionArea(b) / smaller > containment;
     }
 }

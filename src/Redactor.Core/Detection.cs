@@ -3,8 +3,9 @@ namespace Redactor;
 /// <summary>A face found by a detector, in source-frame pixels. Score is the detector's confidence in 0..1.</summary>
 public readonly record struct Detection(Box Box, float Score)
 {
-    /// <summary>Below the score that counts as a face on its own (<see cref="ScorePolicy.IsWeak"/>): only tracking uses it,
-    /// to carry a face it already follows or to start one the detector sees frame after frame.</summary>
+    /// <summary>Below the score that counts as a face on its own (<see cref="ScorePolicy.IsWeak"/>), or a low box no other
+    /// network found (<see cref="NetworkAgreement"/>): only tracking uses it, to carry a face it already follows or to
+    /// start one the detector sees frame after frame.</summary>
     public bool Weak { get; init; }
 
     /// <summary>A large box with a middling score that a second look at the face's crop did not confirm

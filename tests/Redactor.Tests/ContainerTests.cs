@@ -149,6 +149,14 @@ public class ContainerTests
         // (NetworkAgreement); the report gives the box's own network's score.
         var policy = new ScorePolicy(weakEvidence: true);
         Assert.All(faces, f => Assert.True(f.Score >= ScorePolicy.DefaultThreshold || (f.Box.Height < policy.LargeFaceHeight && f.Score >= policy.WeakThreshold), $"{f}"));
+        // With one network nothing is confirmed by another: a photo's report holds no weak box.
+        var single = Path.Combine(dir, "yunet.json");
+        (code, _, err) = Cli.Run(Cli.WithModels("detect", photo, "--json", single, "-q", "--detector", "yunet", "--threshold", "0.5"));
+        Assert.True(code == 0, err);
+        var scores = JsonDocument.Parse(File.ReadAllText(single)).RootElement.GetProperty("files")[0].GetProperty("frames")[0].GetProperty("regions")
+            .EnumerateArray().Select(f => f.GetProperty("score").GetDouble()).ToList();
+        Assert.NotEmpty(scores);
+        Assert.All(scores, score => Assert.True(score >= 0.5, $"{score}"));
     }
 
     [Theory]

@@ -214,44 +214,84 @@ public class DetectionLogicTests
         public void Dispose() { }
     }
 
+    private static Detection Small(float x, float score, float h = 20) => new(new Box(x, 100, h * 0.8f, h), score);
+
+    /// <summary>A network's search over a 1280×720 frame, fitted at <paramref name="scale"/>, reporting <paramref name="found"/>.</summary>
+    private static MultiScaleDetector Network(float scale, ScorePolicy policy, params Detection[] found) =>
+        new(new ListModel(found), new FittedPlan((int)(1280 * scale), (int)(720 * scale), 1), policy);
+
     [Fact]
     public void Agreement_counts_a_weak_box_another_network_found_and_demotes_a_low_box_no_other_network_found()
     {
         var policy = new ScorePolicy(weakEvidence: true);
-        Detection Weak(float x, float score, float h = 20) => new(new Box(x, 100, h * 0.8f, h), score) { Weak = true };
-        Detection Face(float x, float score, float h = 20) => new(new Box(x, 100, h * 0.8f, h), score);
-        var first = new ListDetector(
-            Weak(100, 0.12f),         // weak, but the second network finds it too: counts
-            Face(200, 0.22f),         // counts alone, under 1.25 × 0.2, no other network: weak
-            Face(300, 0.26f),         // from 1.25 × the threshold: counts alone
-            Face(400, 0.45f, 60),     // large: the policy's own rule
-            Weak(500, 0.15f));        // weak, alone: stays weak
-        var second = new ListDetector(
-            Weak(102, 0.11f),
-            Face(1000, 0.9f),
-            Face(402, 0.1f, 60) with { Doubtful = true });
-        using var union = new UnionDetector([first, second], new NetworkAgreement(policy));
-        var found = union.Detect(new Frame(1280, 720)).ToDictionary(d => (int)Math.Round(d.Box.X / 100));
+        Detection[] first =
+        [
+            Small(100, 0.12f),         // weak, but the second network finds it too: counts
+            Small(200, 0.22f),         // counts alone, under 1.25 × 0.2, no other network: weak
+            Small(300, 0.26f),         // from 1.25 × the threshold: counts alone
+            Small(400, 0.45f, 60),     // large: the policy's own rule
+            Small(500, 0.15f),         // weak, alone: stays weak
+        ];
+        Detection[] second = [Small(102, 0.11f), Small(1000, 0.9f)];
+        var frame = new Frame(1280, 720);
+        Dictionary<int, Detection> Found(IFaceDetector d) => d.Detect(frame).ToDictionary(x => (int)Math.Round(x.Box.X / 100));
 
-        Assert.True(found[1].Counts);
-        Assert.True(found[2].Weak);
-        Assert.True(found[3].Counts);
-        Assert.True(found[4].Counts);
-        Assert.True(found[5].Weak);
-        Assert.True(found[10].Counts);
-        Assert.Equal(6, found.Count);
-
+        using (var union = new UnionDetector([Network(1, policy, first), Network(1, policy, second)], new NetworkAgreement(policy)))
+        {
+            var found = Found(union);
+            Assert.True(found[1].Counts);
+            Assert.True(found[2].Weak);
+            Assert.True(found[3].Counts);
+            Assert.True(found[4].Counts);
+            Assert.True(found[5].Weak);
+            Assert.True(found[10].Counts);
+            Assert.Equal(6, found.Count);
+        }
+        // The second network fitted at half size searched nothing under 32 px: its silence demotes no 20 px box.
+        using (var union = new UnionDetector([Network(1, policy, first), Network(0.5f, policy, second)], new NetworkAgreement(policy)))
+            Assert.True(Found(union)[2].Counts);
         // Without agreement the union only merges: the low solo box counts, the agreed weak one stays weak.
-        using var plain = new UnionDetector([first, second]);
-        var merged = plain.Detect(new Frame(1280, 720)).ToDictionary(d => (int)Math.Round(d.Box.X / 100));
-        Assert.True(merged[1].Weak);
-        Assert.True(merged[2].Counts);
-        // The threshold scales the rule: at 0.4, a solo box needs 0.5.
-        var strict = new NetworkAgreement(new ScorePolicy(0.4f, weakEvidence: true));
-        Assert.True(strict.Judge([[Face(0, 0.45f)], []]).Single().Weak);
-        Assert.True(strict.Judge([[Face(0, 0.5f)], []]).Single().Counts);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new NetworkAgreement(policy, soloFactor: 0.5f));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new NetworkAgreement(policy, sameFace: 1f));
+        using (var plain = new UnionDetector([Network(1, policy, first), Network(1, policy, second)]))
+        {
+            var merged = Found(plain);
+            Assert.True(merged[1].Weak);
+            Assert.True(merged[2].Counts);
+        }
+        // A detector that does not say which sizes it searched never demotes another's box.
+        using (var unknown = new UnionDetector([Network(1, policy, first), new ListDetector(second)], new NetworkAgreement(policy)))
+            Assert.True(Found(unknown)[2].Counts);
+    }
+
+    [Fact]
+    public void Agreement_needs_weak_evidence_a_reachable_score_and_a_box_that_is_not_doubtful()
+    {
+        var all = new NetworkAgreement.Search([], 0);
+        NetworkAgreement.Search Alone(Detection d) => new([d], 0);
+        var agreement = new NetworkAgreement(new ScorePolicy(weakEvidence: true));
+        Assert.Equal(0.25f, agreement.SoloScore, 4);
+        // A small weak box whose only match is a doubtful box stays weak; one inside another network's box (IoU under
+        // 0.3, but mostly within it) is the same face.
+        var weak = Small(100, 0.15f) with { Weak = true };
+        Assert.True(agreement.Judge([Alone(weak), Alone(Small(101, 0.9f) with { Doubtful = true })]).First().Weak);
+        var inner = new Detection(new Box(100, 100, 10, 12), 0.15f) { Weak = true };
+        var outer = new Detection(new Box(95, 95, 20, 21), 0.6f);
+        Assert.True(inner.Box.IoU(outer.Box) < NetworkAgreement.SameFaceIoU);
+        Assert.True(agreement.Judge([Alone(inner), Alone(outer)]).First().Counts);
+        // The solo bar never exceeds what a large face needs: at 0.3 it is 0.375, at 0.4 and above the threshold itself.
+        var at03 = new NetworkAgreement(new ScorePolicy(0.3f, weakEvidence: true));
+        Assert.True(at03.Judge([Alone(Small(0, 0.35f)), all]).First().Weak);
+        foreach (float t in new[] { 0.4f, 0.8f })
+        {
+            var strict = new NetworkAgreement(new ScorePolicy(t, weakEvidence: true));
+            Assert.Equal(t, strict.SoloScore, 4);
+            Assert.True(strict.Judge([Alone(Small(0, t + 0.01f)), all]).First().Counts);
+            // 45 px: a large box keeps the policy's rule.
+            Assert.True(strict.Judge([Alone(Small(0, t + 0.01f, 45)), all]).First().Counts);
+        }
+        // Without weak evidence (--no-track) nothing is demoted: no weak box could be confirmed either.
+        var noTrack = new NetworkAgreement(new ScorePolicy());
+        Assert.True(noTrack.Judge([Alone(Small(0, 0.21f)), all]).First().Counts);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NetworkAgreement(new ScorePolicy(), soloFactor: 0.5f));
     }
 
     [Theory]

@@ -91,8 +91,17 @@ public class PhotoTests
         int Found(Dictionary<string, List<(Box Box, float Score)>> regions) => gt.Sum(kv => kv.Value.Count(g =>
             regions.GetValueOrDefault(Path.GetFileName(kv.Key), []).Any(r => r.Box.IoU(new Box(g.X, g.Y, g.W, g.H)) > 0.4f)));
         var lost = yunet.SelectMany(kv => kv.Value.Where(y => !combined[kv.Key].Any(c => c.Box.IoU(y.Box) > 0.3f))).ToList();
-        Assert.True(Found(combined) > Found(yunet) + 5, $"combined found {Found(combined)} annotated faces, yunet alone {Found(yunet)}");
-        float soloBar = NetworkAgreement.DefaultSoloFactor * ScorePolicy.DefaultThreshold;
+        Assert.True(Found(combined) > Found(yunet) + 100, $"combined found {Found(combined)} annotated faces, yunet alone {Found(yunet)}");
+        // Annotated faces YuNet's boxes find that the default's miss (demoted, or merged onto another box): 27 of 2006
+        // on 2026-12-06, against 239 the other way.
+        int yunetOnly = gt.Sum(kv => kv.Value.Count(g =>
+        {
+            var face = new Box(g.X, g.Y, g.W, g.H);
+            var name = Path.GetFileName(kv.Key);
+            return yunet.GetValueOrDefault(name, []).Any(r => r.Box.IoU(face) > 0.4f) && !combined.GetValueOrDefault(name, []).Any(r => r.Box.IoU(face) > 0.4f);
+        }));
+        Assert.True(yunetOnly <= 40, $"{yunetOnly} annotated faces found by YuNet alone are not found by the default");
+        float soloBar = new NetworkAgreement(new ScorePolicy(weakEvidence: true)).SoloScore;
         var sure = lost.Where(y => y.Score >= soloBar || y.Box.Height >= ScorePolicy.DefaultLargeFaceHeight).ToList();
         Assert.True(sure.Count <= yunet.Sum(kv => kv.Value.Count) / 100,
             $"{sure.Count} of YuNet's regions scoring {soloBar} or more, or 40 px tall, have no counterpart in combined: {string.Join(", ", sure.Take(5))}");
